@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+
+namespace KpLab.Abstractions;
+
+/// <summary>One text to embed: a student's answer with its question (group) and expert label (knowledge profile).</summary>
+/// <param name="Id">A unique identifier (the row number when the source has none).</param>
+/// <param name="Text">The text.</param>
+/// <param name="Group">The group it belongs to, e.g. the question id; null when the dataset has none.</param>
+/// <param name="Label">The expert label, e.g. "correct"; null when the dataset has none.</param>
+public sealed record TextItem(string Id, string Text, string? Group, string? Label)
+{
+    /// <summary>The source's other columns, by name.</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Which CSV columns hold what; <see cref="Text"/> is required, the rest optional.</summary>
+public sealed record CsvColumnMapping
+{
+    /// <summary>The column with the text.</summary>
+    public string Text { get; init; } = "text";
+
+    /// <summary>The column with a unique id; row numbers are used when null.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>The column with the expert label.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>The column with the group (e.g. question id).</summary>
+    public string? Group { get; init; }
+}
+
+/// <summary>
+/// An immutable collection of text items with a name and a SHA-256 hash of its content, which run records keep so a
+/// result can be traced to the exact data it came from.
+/// </summary>
+public sealed class Dataset
+{
+    /// <summary>Creates a dataset from items.</summary>
+    public Dataset(string name, IReadOnlyList<TextItem> items, string? sourcePath = null, string? contentHash = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(items);
+        Name = name;
+        Items = items.ToArray();
+        SourcePath = sourcePath;
+        ContentHash = contentHash ?? HashItems(Items);
+    }
+
+    /// <summary>The dataset's name (file stem or short name, plus any subset description).</summary>
+    public string Name { get; }
+
+    /// <summary>The file it was read from, if any.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>SHA-256 (hex) of the source file's bytes, or of the items for a derived subset.</summary>
+    public string ContentHash { get; }
+
+    /// <summary>The items.</summary>
+    public IReadOnlyList<TextItem> Items { get; }
+
+    /// <summary>Number of items.</summary>
+    public int Count => Items.Count;
+
+    /// <summary>The texts, in order.</summary>
+    public string[] Texts => Items.Select(i => i.Text).ToArray();
+
+    /// <summary>The ids, in order.</summary>
+    public string[] Ids => Items.Select(i => i.Id).ToArray();
+
+    /// <summary>The expert labels, in order.</summary>
+    /// <exception cref="InvalidOperationException">An item has no label (the dataset was loaded without a label column).</exception>
+    public string[] Labels => Items.Select(i => i.Label ?? throw new InvalidOperationException(
+        $"Dataset '{Name}' has no label for item '{i.Id}'; load it with a label column.")).ToArray();
+
+    /// <summary>The groups, in order (null where an item has none).</summary>
+    public string?[] Groups => Items.Select(i => i.Group).ToArray();
+
+    /// <summary>The distinct labels, sorted ordinally.</summary>
+    public IReadOnlyList<string> LabelNames => Items.Where(i => i.Label is not null).Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The items that satisfy <paramref name="predicate"/>, as a new dataset.</summary>
+    public Dataset Where(Func<TextItem, bool> predicate, string? name = null) =>
+        new(name ?? Name + " (subset)", Items.Where(predicate).ToArray(), SourcePath);
+
+    /// <summary>One dataset per group, in order of first appearance; items without a group are skipped.</summary>
+    public IReadOnlyList<Dataset> SplitByGroup() =>
+        Items.Where(i => i.Group is not null).GroupBy(i => i.Group!)
+            .Select(g => new Dataset($"{Name}/{g.Key}", g.ToArray(), SourcePath)).ToArray();
+
+    /// <summary>
+    /// Loads a CSV file with the given column mapping.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is malformed, a mapped column is missing, or an id repeats (file and line named).</exception>
+    public static Dataset LoadCsv(string path, CsvColumnMapping mapping)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        var table = CsvTable.Load(path);
+        int text = table.ColumnIndex(mapping.Text);
+        int id = mapping.Id is null ? -1 : table.ColumnIndex(mapping.Id);
+        int label = mapping.Label is null ? -1 : table.ColumnIndex(mapping.Label);
+        int group = mapping.Group is null ? -1 : table.ColumnIndex(mapping.Group);
+        var used = new HashSet<int> { text, id, label, group };
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var items = new List<TextItem>(table.Records.Count);
+        for (int r = 0; r < table.Records.Count; r++)
+        {
+            var record = table.Records[r];
+            var itemId = id >= 0 ? record.Fields[id] : (r + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!seen.TryAdd(itemId, record.Line))
+                throw new DataFormatException(path, record.Line, $"id '{itemId}' repeats the id on line {seen[itemId]}.");
+            var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int c = 0; c < table.Header.Count; c++)
+                if (!used.Contains(c)) extra[table.Header[c]] = record.Fields[c];
+            items.Add(new TextItem(itemId, record.Fields[text],
+                group >= 0 ? record.Fields[group] : null,
+                label >= 0 ? record.Fields[label] : null) { Extra = extra });
+        }
+        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        return new Dataset(Path.GetFileNameWithoutExtension(path), items, Path.GetFullPath(path), hash);
+    }
+
+    private static string HashItems(IReadOnlyList<TextItem> items)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var item in items)
+            foreach (var part in new[] { item.Id, item.Text, item.Group ?? "\0", item.Label ?? "\0" })
+            {
+                sha.AppendData(System.Text.Encoding.UTF8.GetBytes(part));
+                sha.AppendData([0x1F]);
+            }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Dataset '{Name}' ({Count} items)";
+}

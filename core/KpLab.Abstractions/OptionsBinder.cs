@@ -1,0 +1,203 @@
+using System.Collections;
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using YamlDotNet.Serialization;
+
+namespace KpLab.Abstractions;
+
+/// <summary>
+/// Binds a plugin's typed options from what a script or a YAML file gives: null (all defaults), an instance of the
+/// options type, an anonymous object (<c>new { minClusterSize = 15 }</c>), a dictionary, or YAML text. Names match
+/// case-insensitively and ignore '-' and '_' (so <c>min_cluster_size</c> works); numbers convert when no precision is
+/// lost; enums bind from their names. Every failure names the plugin, the option and the expected type.
+/// </summary>
+public static class OptionsBinder
+{
+    /// <summary>Binds options of type <typeparamref name="TOptions"/>.</summary>
+    /// <exception cref="PluginOptionException">An option is unknown, of the wrong type or invalid.</exception>
+    public static TOptions Bind<TOptions>(object? source, string plugin) where TOptions : PluginOptions, new() =>
+        (TOptions)Bind(typeof(TOptions), source, plugin);
+
+    /// <summary>Binds options of type <paramref name="optionsType"/>.</summary>
+    /// <exception cref="PluginOptionException">An option is unknown, of the wrong type or invalid.</exception>
+    public static PluginOptions Bind(Type optionsType, object? source, string plugin)
+    {
+        ArgumentNullException.ThrowIfNull(optionsType);
+        if (!typeof(PluginOptions).IsAssignableFrom(optionsType))
+            throw new ArgumentException($"{optionsType} does not derive from {nameof(PluginOptions)}.", nameof(optionsType));
+        PluginOptions options;
+        if (source is not null && optionsType.IsInstanceOfType(source))
+            options = (PluginOptions)source;
+        else
+        {
+            options = (PluginOptions)(Activator.CreateInstance(optionsType)
+                ?? throw new ArgumentException($"{optionsType} has no parameterless constructor."));
+            foreach (var (name, value) in Entries(source, plugin))
+            {
+                var property = FindProperty(optionsType, name)
+                    ?? throw new PluginOptionException(plugin, name,
+                        $"no such option; '{plugin}' has: {string.Join(", ", Properties(optionsType).Select(OptionName))}.");
+                property.SetValue(options, Convert(value, property.PropertyType, plugin, OptionName(property)));
+            }
+        }
+        var first = options.Validate().FirstOrDefault();
+        if (first is not null) throw new PluginOptionException(plugin, first.Option, first.Message);
+        return options;
+    }
+
+    /// <summary>Describes each option of <paramref name="optionsType"/>: name, type, default and description.</summary>
+    public static IReadOnlyList<OptionDescriptor> Describe(Type optionsType)
+    {
+        var defaults = Activator.CreateInstance(optionsType);
+        return Properties(optionsType).Select(p => new OptionDescriptor(
+            OptionName(p), TypeName(p.PropertyType), FormatValue(p.GetValue(defaults)),
+            p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "")).ToArray();
+    }
+
+    /// <summary>The settable options of a type, in declaration order.</summary>
+    public static IEnumerable<PropertyInfo> Properties(Type optionsType) =>
+        optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+            .OrderBy(p => p.MetadataToken);
+
+    /// <summary>An option's script name: its property name in camelCase.</summary>
+    public static string OptionName(PropertyInfo property) =>
+        char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
+
+    private static PropertyInfo? FindProperty(Type type, string name)
+    {
+        var key = Normalize(name);
+        return Properties(type).FirstOrDefault(p => Normalize(p.Name) == key);
+    }
+
+    private static string Normalize(string name) => name.Replace("_", "").Replace("-", "").ToLowerInvariant();
+
+    private static IEnumerable<(string Name, object? Value)> Entries(object? source, string plugin)
+    {
+        switch (source)
+        {
+            case null:
+                yield break;
+            case string yaml:
+                foreach (var entry in Entries(ParseYaml(yaml, plugin), plugin)) yield return entry;
+                yield break;
+            case IDictionary dictionary:
+                foreach (DictionaryEntry e in dictionary) yield return (e.Key.ToString()!, e.Value);
+                yield break;
+            case IEnumerable<KeyValuePair<string, object?>> pairs:
+                foreach (var (k, v) in pairs) yield return (k, v);
+                yield break;
+            default:
+                foreach (var p in source.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                    if (p.GetIndexParameters().Length == 0) yield return (p.Name, p.GetValue(source));
+                yield break;
+        }
+    }
+
+    private static Dictionary<object, object?> ParseYaml(string yaml, string plugin)
+    {
+        if (string.IsNullOrWhiteSpace(yaml)) return [];
+        try
+        {
+            var parsed = new DeserializerBuilder().Build().Deserialize<object?>(yaml);
+            return parsed switch
+            {
+                null => [],
+                Dictionary<object, object?> map => map,
+                _ => throw new PluginOptionException(plugin, "(yaml)", "options YAML must be a mapping of option names to values."),
+            };
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new PluginOptionException(plugin, "(yaml)", $"YAML is malformed at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+        }
+    }
+
+    private static object? Convert(object? value, Type target, string plugin, string option)
+    {
+        var underlying = Nullable.GetUnderlyingType(target);
+        if (value is null)
+        {
+            if (!target.IsValueType || underlying is not null) return null;
+            throw new PluginOptionException(plugin, option, $"expects {TypeName(target)}, got null.");
+        }
+        var type = underlying ?? target;
+        if (type.IsInstanceOfType(value)) return value;
+        try
+        {
+            if (type.IsEnum)
+            {
+                var text = value.ToString()!;
+                foreach (var name in Enum.GetNames(type))
+                    if (Normalize(name) == Normalize(text)) return Enum.Parse(type, name);
+                throw new PluginOptionException(plugin, option,
+                    $"expects one of {string.Join(", ", Enum.GetNames(type).Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}, got '{text}'.");
+            }
+            if (type == typeof(string)) return value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value.ToString();
+            if (type == typeof(bool) && value is string sb) return bool.Parse(sb);
+            if (IsNumeric(type))
+            {
+                if (value is string s)
+                    value = double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+                if (!IsNumeric(value.GetType())) throw new InvalidCastException();
+                var d = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                var converted = System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
+                if (type != typeof(double) && type != typeof(float) && System.Convert.ToDouble(converted, CultureInfo.InvariantCulture) != d)
+                    throw new PluginOptionException(plugin, option, $"expects {TypeName(target)}, got {FormatValue(value)} (not a whole number in range).");
+                return converted;
+            }
+            if (type.IsArray && value is IEnumerable items and not string)
+            {
+                var element = type.GetElementType()!;
+                var list = items.Cast<object?>().Select(i => Convert(i, element, plugin, option)).ToArray();
+                var array = Array.CreateInstance(element, list.Length);
+                for (int i = 0; i < list.Length; i++) array.SetValue(list[i], i);
+                return array;
+            }
+            if (type == typeof(IReadOnlyList<string>) && value is IEnumerable strings and not string)
+                return strings.Cast<object?>().Select(o => o?.ToString() ?? "").ToArray();
+            return System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
+        }
+        catch (PluginOptionException) { throw; }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+        {
+            throw new PluginOptionException(plugin, option,
+                $"expects {TypeName(target)}, got {value.GetType().Name} {FormatValue(value)}.");
+        }
+    }
+
+    private static bool IsNumeric(Type t) =>
+        t == typeof(int) || t == typeof(long) || t == typeof(double) || t == typeof(float) || t == typeof(short) ||
+        t == typeof(byte) || t == typeof(decimal) || t == typeof(uint) || t == typeof(ulong);
+
+    /// <summary>A readable name for an option type.</summary>
+    public static string TypeName(Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (underlying is not null) return TypeName(underlying) + "?";
+        if (type.IsEnum) return $"{type.Name} ({string.Join("|", Enum.GetNames(type).Select(n => char.ToLowerInvariant(n[0]) + n[1..]))})";
+        if (type.IsArray) return TypeName(type.GetElementType()!) + "[]";
+        return type switch
+        {
+            _ when type == typeof(int) => "int",
+            _ when type == typeof(long) => "long",
+            _ when type == typeof(double) => "double",
+            _ when type == typeof(float) => "float",
+            _ when type == typeof(bool) => "bool",
+            _ when type == typeof(string) => "string",
+            _ => type.Name,
+        };
+    }
+
+    private static string FormatValue(object? value) => value switch
+    {
+        null => "null",
+        string s => $"\"{s}\"",
+        bool b => b ? "true" : "false",
+        Enum e => char.ToLowerInvariant(e.ToString()[0]) + e.ToString()[1..],
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(FormatValue)) + "]",
+        _ => value.ToString() ?? "",
+    };
+}
