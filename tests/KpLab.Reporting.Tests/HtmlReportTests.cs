@@ -75,3 +75,36 @@ public sealed class HtmlReportTests
         Assert.True(new FileInfo(png).Length > 10_000, "screenshot is suspiciously small");
     }
 }
+
+public sealed class BootstrapIntervalTests
+{
+    [Fact]
+    public void Interval_brackets_the_mean_and_is_reproducible()
+    {
+        double[] x = [0.1, 0.4, 0.35, 0.8, 0.5, double.NaN, 0.2];
+        var a = BootstrapInterval.OfMean(x, new Random(7));
+        var b = BootstrapInterval.OfMean(x, new Random(7));
+        Assert.Equal(a, b);
+        Assert.Equal(6, a.Count);
+        Assert.Equal(0.391666666666667, a.Mean, 12);
+        Assert.True(a.Low < a.Mean && a.Mean < a.High);
+        Assert.True(a.Low >= 0.1 && a.High <= 0.8);
+    }
+
+    [Fact]
+    public void Quantile_matches_numpy_linear_interpolation()
+    {
+        // numpy.quantile([1, 2, 4, 8], [0.025, 0.5, 0.975]) = [1.075, 3.0, 7.7]
+        double[] s = [1, 2, 4, 8];
+        Assert.Equal(1.075, BootstrapInterval.Quantile(s, 0.025), 12);
+        Assert.Equal(3.0, BootstrapInterval.Quantile(s, 0.5), 12);
+        Assert.Equal(7.7, BootstrapInterval.Quantile(s, 0.975), 12);
+    }
+
+    [Fact]
+    public void Degenerate_inputs_give_documented_results()
+    {
+        Assert.True(double.IsNaN(BootstrapInterval.OfMean([], new Random(1)).Mean));
+        Assert.Equal(new MeanInterval(2, 2, 2, 1), BootstrapInterval.OfMean([2.0], new Random(1)));
+    }
+}
