@@ -107,6 +107,32 @@ public static class WideningSums
         return sum;
     }
 
+    /// <summary>The dot product x·y of two float32 vectors, products and sum in float64 (exact products).</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
+        ref var px = ref MemoryMarshal.GetReference(x);
+        ref var py = ref MemoryMarshal.GetReference(y);
+        int n = x.Length, i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc0 = Vector256<double>.Zero;
+            var acc1 = Vector256<double>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var (xl, xh) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
+                var (yl, yh) = Vector256.Widen(Vector256.LoadUnsafe(ref py, (nuint)i));
+                acc0 = Vector256.FusedMultiplyAdd(xl, yl, acc0);
+                acc1 = Vector256.FusedMultiplyAdd(xh, yh, acc1);
+            }
+            sum = Vector256.Sum(acc0 + acc1);
+        }
+        for (; i < n; i++) sum = Math.FusedMultiplyAdd((double)Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
+        return sum;
+    }
+
     /// <summary>The dot product x·y of two float64 vectors.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
