@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using KpLab.Abstractions;
+
+namespace KpLab.Plugins.KpDiscoverability;
+
+/// <summary>What discoverability does with predicted noise (label -1).</summary>
+public enum DiscoveryNoise
+{
+    /// <summary>Noise rows stay in each label's size (they count as missed) but never form a candidate cluster.</summary>
+    Unmatched,
+
+    /// <summary>Noise rows are dropped before scoring.</summary>
+    Exclude,
+}
+
+public sealed record DiscoverabilityOptions : PluginOptions
+{
+    [Description("A label counts as discovered when its best cluster's F1 is at least this, in (0, 1].")]
+    public double Threshold { get; init; } = 0.5;
+
+    [Description("Noise (-1): 'unmatched' keeps the rows as missed, 'exclude' drops them.")]
+    public DiscoveryNoise Noise { get; init; } = DiscoveryNoise.Unmatched;
+
+    public override IEnumerable<OptionError> Validate()
+    {
+        if (!(Threshold > 0 && Threshold <= 1)) yield return new OptionError("threshold", $"must be in (0, 1], got {Threshold}");
+    }
+}
+
+/// <summary>
+/// The study's per-profile measure. For each expert label: the cluster with the highest F1 (ties: lowest cluster
+/// label) with its precision, recall and F1, the cluster with the highest Jaccard index, and whether the label is
+/// discovered (F1 ≥ threshold). Value: the share of labels discovered.
+/// </summary>
+[KpLabPlugin(PluginKind.Metric, "discoverability", Description = "Per expert label: best-matching cluster by F1 and by Jaccard, precision, recall, and whether the label is discovered (F1 >= threshold).")]
+public sealed class Discoverability(DiscoverabilityOptions options) : IMetric
+{
+    public MetricResult Evaluate(EvaluationInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var predicted = input.RequirePredicted("discoverability").Labels;
+        var truth = input.RequireTruth("discoverability");
+        int n = input.RequireSameLength("discoverability");
+        if (n == 0) throw new ArgumentException("Metric 'discoverability': the input is empty (0 rows).");
+
+        var labelSizes = new long[truth.Names.Count];
+        var clusterSizes = new Dictionary<int, long>();
+        var overlap = new Dictionary<(int Label, int Cluster), long>();
+        for (int i = 0; i < n; i++)
+        {
+            int k = predicted[i];
+            if (k == -1 && options.Noise == DiscoveryNoise.Exclude) continue;
+            labelSizes[truth.Codes[i]]++;
+            if (k == -1) continue;
+            clusterSizes[k] = clusterSizes.GetValueOrDefault(k) + 1;
+            overlap[(truth.Codes[i], k)] = overlap.GetValueOrDefault((truth.Codes[i], k)) + 1;
+        }
+        var candidates = overlap.Keys.GroupBy(key => key.Label).ToDictionary(g => g.Key, g => g.Select(key => key.Cluster).Order().ToArray());
+
+        var rows = new List<MetricRow>();
+        int discovered = 0;
+        for (int label = 0; label < labelSizes.Length; label++)
+        {
+            if (labelSizes[label] == 0) continue; // every row of it was excluded noise
+            double bestF1 = 0, bestPrecision = 0, bestRecall = 0, bestJaccard = 0;
+            int bestCluster = -1, bestJaccardCluster = -1;
+            foreach (var k in candidates.GetValueOrDefault(label, []))
+            {
+                long both = overlap[(label, k)], size = clusterSizes[k];
+                double f1 = 2.0 * both / (labelSizes[label] + size);
+                double jaccard = (double)both / (labelSizes[label] + size - both);
+                if (f1 > bestF1) (bestF1, bestCluster, bestPrecision, bestRecall) = (f1, k, (double)both / size, (double)both / labelSizes[label]);
+                if (jaccard > bestJaccard) (bestJaccard, bestJaccardCluster) = (jaccard, k);
+            }
+            bool found = bestCluster >= 0 && bestF1 >= options.Threshold;
+            if (found) discovered++;
+            rows.Add(new MetricRow(truth.Names[label], new Dictionary<string, double>
+            {
+                ["size"] = labelSizes[label],
+                ["cluster"] = bestCluster >= 0 ? bestCluster : double.NaN,
+                ["precision"] = bestPrecision,
+                ["recall"] = bestRecall,
+                ["f1"] = bestF1,
+                ["jaccardCluster"] = bestJaccardCluster >= 0 ? bestJaccardCluster : double.NaN,
+                ["jaccard"] = bestJaccard,
+                ["discovered"] = found ? 1 : 0,
+            }));
+        }
+        return new MetricResult("discoverability", (double)discovered / rows.Count)
+        {
+            Rows = rows,
+            Components = new Dictionary<string, double>
+            {
+                ["discovered"] = discovered,
+                ["labels"] = rows.Count,
+                ["meanBestF1"] = rows.Average(r => r["f1"]),
+            },
+        };
+    }
+}
