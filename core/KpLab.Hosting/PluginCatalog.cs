@@ -93,7 +93,7 @@ public sealed class PluginCatalog : IDisposable
             IReadOnlyList<string> assemblies;
             try
             {
-                assemblies = PluginFolderScanner.FindAssemblies(Path.GetFullPath(folder), catalog.errors);
+                assemblies = PluginFolderScanner.FindAssemblies(FullFolderPath(folder), catalog.errors);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
