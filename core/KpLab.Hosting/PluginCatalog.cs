@@ -107,6 +107,9 @@ public sealed class PluginCatalog : IDisposable
         return catalog;
     }
 
+    /// <summary>Loads the plugins on the <see cref="DefaultSearchPath(IEnumerable{string}?)"/> plus <paramref name="extraFolders"/> (e.g. from <c>--plugins</c>).</summary>
+    public static PluginCatalog LoadDefault(IEnumerable<string>? extraFolders = null) => Load(DefaultSearchPath(extraFolders));
+
     /// <summary>The default search path: the bundled folder next to the host (or in the repository's artifacts), plus <c>KPLAB_PLUGIN_PATH</c> and <paramref name="extraFolders"/>.</summary>
     /// <remarks>
     /// The bundled folder is <c>$KPLAB_BUNDLED_PLUGINS</c> when set, else <c>plugins/</c> beside the host when it

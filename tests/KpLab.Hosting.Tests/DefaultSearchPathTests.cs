@@ -63,5 +63,8 @@ public sealed class DefaultSearchPathTests
         if (System.Environment.GetEnvironmentVariable(PluginCatalog.BundledPluginsVariable) is { Length: > 0 }) return;
 
         Assert.Equal(Path.Combine(RepoRoot, "artifacts", "plugins"), PluginCatalog.DefaultSearchPath().Bundled);
+        using var catalog = PluginCatalog.LoadDefault([Folder(Basic)]);
+        Assert.Equal(Path.Combine(RepoRoot, "artifacts", "plugins"), catalog.SearchPath.Bundled);
+        Assert.Contains(catalog.Plugins, p => p.Name == "test-modulo" && p.Origin == PluginOrigin.External);
     }
 }
