@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Security.Cryptography;
 using KpLab.Abstractions;
 
 namespace KpLab.Hosting;
@@ -54,28 +56,127 @@ public sealed class UnknownPluginException(PluginKind kind, string name, IReadOn
 /// The plugins a host has loaded. Each plugin assembly lives in its own collectible load context; KpLab.Abstractions
 /// and KpLab.Kernels always resolve to the host's copies. Disposing the catalog unloads every context.
 /// </summary>
+/// <remarks>
+/// Loading never throws for a bad plugin: a file that is not an assembly, a plugin built against another contracts
+/// major.minor, a missing dependency or a type that breaks the plugin rules is recorded in <see cref="Errors"/> and the
+/// rest load. When two assemblies define the same kind and name, neither is used (the error names both files) so
+/// that which code runs never depends on folder order.
+/// </remarks>
 public sealed class PluginCatalog : IDisposable
 {
+    /// <summary>Environment variable with extra plugin folders, separated by <see cref="Path.PathSeparator"/>.</summary>
+    public const string PluginPathVariable = "KPLAB_PLUGIN_PATH";
+
+    /// <summary>Environment variable that replaces the bundled plugins folder.</summary>
+    public const string BundledPluginsVariable = "KPLAB_BUNDLED_PLUGINS";
+
+    private readonly List<PluginLoadError> errors = [];
+    private readonly List<PluginLoadContext> contexts = [];
+    private readonly Dictionary<(PluginKind, string), PluginEntry> entries = new(KeyComparer.Instance);
+    private readonly Dictionary<(PluginKind, string), IReadOnlyList<string>> conflicts = new(KeyComparer.Instance);
+    private PluginDescriptor[] plugins = [];
+    private bool disposed;
+
+    private PluginCatalog(PluginSearchPath searchPath) => SearchPath = searchPath;
+
     /// <summary>Discovers and loads the plugins under <paramref name="path"/>. Failures are collected in <see cref="Errors"/>, not thrown.</summary>
-    public static PluginCatalog Load(PluginSearchPath path) => throw new NotImplementedException();
+    public static PluginCatalog Load(PluginSearchPath path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var catalog = new PluginCatalog(path);
+        var found = new List<PluginEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var folders = (path.Bundled is null ? [] : new[] { (path.Bundled, PluginOrigin.Bundled) })
+            .Concat(path.External.Select(folder => (folder, PluginOrigin.External)));
+        foreach (var (folder, origin) in folders)
+        {
+            IReadOnlyList<string> assemblies;
+            try
+            {
+                assemblies = PluginFolderScanner.FindAssemblies(FullFolderPath(folder), catalog.errors);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                catalog.errors.Add(new PluginLoadError(folder, $"The plugins folder cannot be read: {e.Message}"));
+                continue;
+            }
+            foreach (var assembly in assemblies)
+                if (seen.Add(assembly)) catalog.LoadAssembly(assembly, origin, found);
+        }
+        catalog.Register(found);
+        return catalog;
+    }
+
+    /// <summary>Loads the plugins on the <see cref="DefaultSearchPath(IEnumerable{string}?)"/> plus <paramref name="extraFolders"/> (e.g. from <c>--plugins</c>).</summary>
+    public static PluginCatalog LoadDefault(IEnumerable<string>? extraFolders = null) => Load(DefaultSearchPath(extraFolders));
 
     /// <summary>The default search path: the bundled folder next to the host (or in the repository's artifacts), plus <c>KPLAB_PLUGIN_PATH</c> and <paramref name="extraFolders"/>.</summary>
-    public static PluginSearchPath DefaultSearchPath(IEnumerable<string>? extraFolders = null) => throw new NotImplementedException();
+    /// <remarks>
+    /// The bundled folder is <c>$KPLAB_BUNDLED_PLUGINS</c> when set, else <c>plugins/</c> beside the host when it
+    /// exists, else <c>artifacts/plugins</c> of the repository (the nearest folder above the host holding KpLab.sln),
+    /// else none. External folders are <paramref name="extraFolders"/> (e.g. from <c>--plugins</c>) followed by the
+    /// entries of <c>KPLAB_PLUGIN_PATH</c>, as full paths without duplicates.
+    /// </remarks>
+    public static PluginSearchPath DefaultSearchPath(IEnumerable<string>? extraFolders = null) =>
+        DefaultSearchPath(extraFolders, Environment.GetEnvironmentVariable, AppContext.BaseDirectory);
+
+    /// <summary><see cref="DefaultSearchPath(IEnumerable{string}?)"/> with the environment and host folder given.</summary>
+    internal static PluginSearchPath DefaultSearchPath(IEnumerable<string>? extraFolders, Func<string, string?> environment,
+        string hostDirectory)
+    {
+        var bundled = BundledFolder(environment, hostDirectory);
+        var fromVariable = (environment(PluginPathVariable) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var external = (extraFolders ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Concat(fromVariable)
+            .Select(FullFolderPath)
+            .Where(f => f != bundled)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        return new PluginSearchPath(bundled, external);
+    }
+
+    /// <summary>The search path this catalog was loaded from.</summary>
+    public PluginSearchPath SearchPath { get; }
 
     /// <summary>Every plugin found, ordered by kind then name.</summary>
-    public IReadOnlyList<PluginDescriptor> Plugins => throw new NotImplementedException();
+    /// <remarks>Plugins whose name conflicts are left out (see <see cref="Errors"/>); empty after <see cref="Dispose"/>.</remarks>
+    public IReadOnlyList<PluginDescriptor> Plugins => plugins;
 
     /// <summary>Assemblies or types that failed to load, conflicts and version mismatches.</summary>
-    public IReadOnlyList<PluginLoadError> Errors => throw new NotImplementedException();
+    public IReadOnlyList<PluginLoadError> Errors => errors;
 
-    /// <summary>The plugin of <paramref name="kind"/> named <paramref name="name"/>.</summary>
+    /// <summary>The plugin of <paramref name="kind"/> named <paramref name="name"/> (names match case-insensitively).</summary>
     /// <exception cref="UnknownPluginException">No such plugin; the message lists the available names.</exception>
-    public PluginDescriptor Find(PluginKind kind, string name) => throw new NotImplementedException();
+    /// <exception cref="PluginConflictException">Several assemblies define that name; the message names them.</exception>
+    public PluginDescriptor Find(PluginKind kind, string name) => Entry(kind, name).Descriptor;
 
     /// <summary>Creates the plugin with options bound from <paramref name="options"/> (anonymous object, dictionary, YAML or typed record).</summary>
     /// <exception cref="UnknownPluginException">No such plugin.</exception>
+    /// <exception cref="PluginConflictException">Several assemblies define that name.</exception>
     /// <exception cref="PluginOptionException">A bad option (plugin, option and expected type named).</exception>
-    public object Create(PluginKind kind, string name, object? options, PluginContext context) => throw new NotImplementedException();
+    /// <exception cref="PluginCreationException">The plugin's constructor threw (plugin and file named; the cause is the inner exception).</exception>
+    public object Create(PluginKind kind, string name, object? options, PluginContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var entry = Entry(kind, name);
+        var descriptor = entry.Descriptor;
+        var bound = OptionsBinder.Bind(descriptor.OptionsType, options, descriptor.Name);
+        var arguments = entry.Constructor.GetParameters()
+            .Select(p => p.ParameterType == typeof(PluginContext) ? (object)context : bound)
+            .ToArray();
+        try
+        {
+            return entry.Constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
+        }
+        catch (PluginOptionException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new PluginCreationException(descriptor, e);
+        }
+    }
 
     /// <summary>Creates an embedder.</summary>
     public IEmbedder CreateEmbedder(string name, object? options, PluginContext context) =>
@@ -90,5 +191,173 @@ public sealed class PluginCatalog : IDisposable
         (IMetric)Create(PluginKind.Metric, name, options, context);
 
     /// <summary>Unloads every plugin load context.</summary>
-    public void Dispose() { }
+    /// <remarks>
+    /// A context is collected once nothing references its types any more, so drop created plugin instances too.
+    /// Afterwards <see cref="Plugins"/> is empty and creating a plugin throws <see cref="ObjectDisposedException"/>.
+    /// </remarks>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        plugins = [];
+        entries.Clear();
+        foreach (var context in contexts) context.Unload();
+        contexts.Clear();
+    }
+
+    private PluginEntry Entry(PluginKind kind, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (entries.TryGetValue((kind, name), out var entry)) return entry;
+        if (conflicts.TryGetValue((kind, name), out var paths)) throw new PluginConflictException(kind, name.ToLowerInvariant(), paths);
+        throw new UnknownPluginException(kind, name,
+            plugins.Where(p => p.Kind == kind).Select(p => p.Name).ToArray());
+    }
+
+    private void LoadAssembly(string path, PluginOrigin origin, List<PluginEntry> found)
+    {
+        PluginLoadContext? context = null;
+        var loaded = 0;
+        try
+        {
+            var manifest = PluginAssemblyManifest.Read(path);
+            if (manifest.ContractsProblem(PluginLoadContext.SharedAssemblies) is { } mismatch)
+            {
+                errors.Add(new PluginLoadError(path, $"Refused: {mismatch}"));
+                return;
+            }
+            context = new PluginLoadContext(path);
+            var assembly = context.LoadFromAssemblyPath(path);
+            var missing = MissingDependencies(assembly, context);
+            if (missing.Count > 0)
+            {
+                errors.Add(new PluginLoadError(path, $"Cannot load its dependencies: {string.Join("; ", missing)}. " +
+                    "They are neither in the plugin's folder (per its .deps.json) nor in the host."));
+                return;
+            }
+            var facts = new PluginEntry.AssemblyFacts(path, Sha256(path), PluginEntry.VersionOf(assembly), origin);
+            foreach (var type in LoadableTypes(assembly, path))
+            {
+                KpLabPluginAttribute? attribute;
+                try
+                {
+                    attribute = type.GetCustomAttribute<KpLabPluginAttribute>(inherit: false);
+                }
+                catch (Exception e)
+                {
+                    errors.Add(new PluginLoadError(path, $"Type {type.FullName}: its attributes cannot be read ({e.Message})."));
+                    continue;
+                }
+                if (attribute is null) continue;
+                var entry = PluginEntry.Inspect(type, attribute, facts, out var problem);
+                if (entry is null)
+                {
+                    errors.Add(new PluginLoadError(path,
+                        $"The {attribute.Kind.ToString().ToLowerInvariant()} plugin '{attribute.Name}' ({type.FullName}) is skipped: {problem}"));
+                    continue;
+                }
+                found.Add(entry);
+                loaded++;
+            }
+            if (loaded == 0 && !errors.Any(e => e.Path == path))
+                errors.Add(new PluginLoadError(path, "It contains no public class marked [KpLabPlugin]."));
+        }
+        catch (Exception e)
+        {
+            errors.Add(new PluginLoadError(path, $"Cannot be loaded: {e.GetType().Name}: {e.Message}"));
+        }
+        finally
+        {
+            if (context is not null)
+            {
+                if (loaded > 0) contexts.Add(context);
+                else context.Unload();
+            }
+        }
+    }
+
+    /// <summary>Resolves every assembly the plugin references now, so a missing file is reported at load rather than mid-run.</summary>
+    private static List<string> MissingDependencies(Assembly assembly, PluginLoadContext context)
+    {
+        var missing = new List<string>();
+        foreach (var reference in assembly.GetReferencedAssemblies())
+        {
+            try
+            {
+                context.LoadFromAssemblyName(reference);
+            }
+            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                missing.Add($"{reference.Name} {reference.Version} ({e.GetType().Name})");
+            }
+        }
+        return missing;
+    }
+
+    private IEnumerable<Type> LoadableTypes(Assembly assembly, string path)
+    {
+        try
+        {
+            return assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            var causes = e.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct().Take(3);
+            errors.Add(new PluginLoadError(path, $"Some types cannot be loaded and are skipped: {string.Join(" ", causes)}"));
+            return e.Types.Where(t => t is not null).Select(t => t!);
+        }
+    }
+
+    /// <summary>Keeps the uniquely named plugins; a name defined twice is an error naming both files and neither is kept.</summary>
+    private void Register(List<PluginEntry> found)
+    {
+        foreach (var group in found.GroupBy(e => (e.Descriptor.Kind, e.Descriptor.Name), KeyComparer.Instance))
+        {
+            var members = group.ToArray();
+            if (members.Length == 1)
+            {
+                entries.Add(group.Key, members[0]);
+                continue;
+            }
+            var paths = members.Select(m => m.Descriptor.AssemblyPath).ToArray();
+            conflicts.Add(group.Key, paths);
+            errors.Add(new PluginLoadError(paths[^1], new PluginConflictException(group.Key.Kind, group.Key.Name, paths).Message));
+        }
+        plugins = entries.Values.Select(e => e.Descriptor)
+            .OrderBy(d => d.Kind).ThenBy(d => d.Name, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    private static string? BundledFolder(Func<string, string?> environment, string hostDirectory)
+    {
+        var configured = environment(BundledPluginsVariable);
+        if (!string.IsNullOrWhiteSpace(configured)) return FullFolderPath(configured);
+        var besideHost = Path.Combine(hostDirectory, "plugins");
+        if (Directory.Exists(besideHost)) return FullFolderPath(besideHost);
+        for (var folder = new DirectoryInfo(hostDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "KpLab.sln")))
+                return FullFolderPath(Path.Combine(folder.FullName, "artifacts", "plugins"));
+        return null;
+    }
+
+    private static string FullFolderPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Plugin keys compare names case-insensitively (plugin names are lower case; scripts may not be).</summary>
+    private sealed class KeyComparer : IEqualityComparer<(PluginKind Kind, string Name)>
+    {
+        public static KeyComparer Instance { get; } = new();
+
+        public bool Equals((PluginKind Kind, string Name) x, (PluginKind Kind, string Name) y) =>
+            x.Kind == y.Kind && StringComparer.OrdinalIgnoreCase.Equals(x.Name, y.Name);
+
+        public int GetHashCode((PluginKind Kind, string Name) key) =>
+            HashCode.Combine(key.Kind, StringComparer.OrdinalIgnoreCase.GetHashCode(key.Name));
+    }
 }

@@ -1,0 +1,30 @@
+using KpLab.Abstractions;
+
+namespace KpLab.Hosting;
+
+/// <summary>A plugin's constructor threw; names the plugin and the file it came from, with the cause as inner exception.</summary>
+public sealed class PluginCreationException(PluginDescriptor plugin, Exception cause)
+    : Exception($"The {plugin.Kind.ToString().ToLowerInvariant()} plugin '{plugin.Name}' (from {plugin.AssemblyPath}) " +
+        $"failed while being created: {cause.GetType().Name}: {cause.Message}", cause)
+{
+    /// <summary>The plugin that failed.</summary>
+    public PluginDescriptor Plugin { get; } = plugin;
+}
+
+/// <summary>
+/// A script asked for a plugin name that two or more plugin assemblies define. Neither is used, so that which code
+/// runs never depends on search order; the message names every file.
+/// </summary>
+public sealed class PluginConflictException(PluginKind kind, string name, IReadOnlyList<string> assemblyPaths)
+    : InvalidOperationException($"The {kind.ToString().ToLowerInvariant()} plugin name '{name}' is defined by more than one " +
+        $"assembly, so none of them is used: {string.Join(" and ", assemblyPaths)}. Remove all but one from the plugin folders.")
+{
+    /// <summary>The kind asked for.</summary>
+    public PluginKind Kind { get; } = kind;
+
+    /// <summary>The conflicting name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>Every assembly that defines it.</summary>
+    public IReadOnlyList<string> AssemblyPaths { get; } = assemblyPaths;
+}
