@@ -76,10 +76,12 @@ public sealed record ScriptDiagnostic(string File, int Line, int Column, string 
 public sealed class CompiledScript
 {
     private readonly Func<object[], Task<object>> _factory;
+    private readonly ScriptSymbols _symbols;
 
-    internal CompiledScript(Assembly assembly, Func<object[], Task<object>> factory, string cacheKey, bool fromCache, TimeSpan elapsed)
+    internal CompiledScript(Assembly assembly, byte[] symbols, Func<object[], Task<object>> factory, string cacheKey, bool fromCache, TimeSpan elapsed)
     {
         Assembly = assembly;
+        _symbols = new ScriptSymbols(symbols);
         _factory = factory;
         CacheKey = cacheKey;
         FromCache = fromCache;
@@ -97,6 +99,9 @@ public sealed class CompiledScript
 
     /// <summary>Time spent compiling or loading.</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <summary>"file:line" of the script line an exception came from (innermost frame in the script), or null.</summary>
+    public string? Locate(Exception exception) => _symbols.Locate(exception, Assembly);
 
     /// <summary>Runs the script body with <paramref name="globals"/>.</summary>
     public Task<object> RunAsync(ScriptGlobals globals) =>
@@ -116,7 +121,7 @@ public sealed record CompileResult(CompiledScript? Script, IReadOnlyList<ScriptD
 /// <summary>
 /// Compiles <c>.csx</c> scripts with Roslyn and caches the compiled assemblies on disk, keyed by a SHA-256 of the
 /// script's <c>#load</c> closure (paths and contents), the host's assemblies and the compile options, so an unchanged
-/// script is loaded instead of compiled again. The portable PDB is embedded, so stack frames carry script lines.
+/// script is loaded instead of compiled again. The portable PDB is cached and loaded beside it, so stack frames carry script lines.
 /// </summary>
 public sealed class ScriptCompiler
 {
@@ -129,7 +134,7 @@ public sealed class ScriptCompiler
 
     private const string SubmissionType = "Submission#0";
     private const string FactoryMethod = "<Factory>";
-    private const int CacheFormat = 1;
+    private const int CacheFormat = 3;
 
     private static readonly Lazy<string> HostFingerprint = new(ComputeHostFingerprint);
 
@@ -164,8 +169,9 @@ public sealed class ScriptCompiler
         {
             try
             {
-                var bytes = File.ReadAllBytes(cached);
-                return new CompileResult(Load(bytes, key, fromCache: true, watch), []);
+                var image = File.ReadAllBytes(cached);
+                var symbols = File.ReadAllBytes(Path.ChangeExtension(cached, ".pdb"));
+                return new CompileResult(Load(image, symbols, key, fromCache: true, watch), []);
             }
             catch (Exception e) when (e is BadImageFormatException or FileLoadException or IOException or MissingMethodException or TypeLoadException)
             {
@@ -176,20 +182,26 @@ public sealed class ScriptCompiler
         var script = CSharpScript.Create(File.ReadAllText(source.Path), Options(source.Path), typeof(ScriptGlobals));
         var compilation = script.GetCompilation();
         using var pe = new MemoryStream();
-        var emitted = compilation.Emit(pe, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded));
+        using var pdb = new MemoryStream();
+        var emitted = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
         var diagnostics = emitted.Diagnostics
             .Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
             .OrderByDescending(d => d.Severity).ThenBy(d => d.Location.SourceSpan.Start)
             .Select(ToDiagnostic).ToArray();
         if (!emitted.Success) return new CompileResult(null, diagnostics);
 
-        var image = pe.ToArray();
+        var (peBytes, pdbBytes) = (pe.ToArray(), pdb.ToArray());
         if (cached is not null)
         {
-            try { AtomicFile.WriteAllBytes(cached, image); }
+            // The symbols first: an entry counts as present only once its .dll exists.
+            try
+            {
+                AtomicFile.WriteAllBytes(Path.ChangeExtension(cached, ".pdb"), pdbBytes);
+                AtomicFile.WriteAllBytes(cached, peBytes);
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* run without caching */ }
         }
-        return new CompileResult(Load(image, key, fromCache: false, watch), diagnostics);
+        return new CompileResult(Load(peBytes, pdbBytes, key, fromCache: false, watch), diagnostics);
     }
 
     private static ScriptOptions Options(string path) =>
@@ -197,7 +209,9 @@ public sealed class ScriptCompiler
             .WithFilePath(path)
             .WithFileEncoding(Encoding.UTF8)
             .WithEmitDebugInformation(true)
-            .WithOptimizationLevel(OptimizationLevel.Release)
+            // Debug code generation: the JIT then keeps exact IL offsets, so an exception names the script line. Heavy
+            // numeric work lives in plugins and kernels, which are optimised either way.
+            .WithOptimizationLevel(OptimizationLevel.Debug)
             .WithLanguageVersion(LanguageVersion.Latest)
             .WithReferences(References.Value)
             .WithImports(DefaultImports)
@@ -215,17 +229,19 @@ public sealed class ScriptCompiler
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });
 
-    private static CompiledScript Load(byte[] image, string key, bool fromCache, Stopwatch watch)
+    private static CompiledScript Load(byte[] image, byte[] symbols, string key, bool fromCache, Stopwatch watch)
     {
         // A context per run: the same cached script may run twice in one process (tests), and its assembly name repeats.
+        // The symbols are loaded with it so that stack frames in the script carry file and line.
         var context = new AssemblyLoadContext($"kplab-script-{key[..12]}");
         using var stream = new MemoryStream(image, writable: false);
-        var assembly = context.LoadFromStream(stream);
+        using var pdbStream = new MemoryStream(symbols, writable: false);
+        var assembly = context.LoadFromStream(stream, pdbStream);
         var factory = assembly.GetType(SubmissionType, throwOnError: true)!
             .GetMethod(FactoryMethod, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
             ?? throw new MissingMethodException(SubmissionType, FactoryMethod);
         var run = factory.CreateDelegate<Func<object[], Task<object>>>();
-        return new CompiledScript(assembly, run, key, fromCache, watch.Elapsed);
+        return new CompiledScript(assembly, symbols, run, key, fromCache, watch.Elapsed);
     }
 
     private static ScriptDiagnostic ToDiagnostic(Diagnostic diagnostic)

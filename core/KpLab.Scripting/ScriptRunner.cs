@@ -151,7 +151,7 @@ public static class ScriptRunner
         catch (Exception e)
         {
             var error = Unwrap(e);
-            var location = ScriptLocation(error, script.Assembly);
+            var location = script.Locate(error);
             record.Status = RunStatus.Failed;
             record.Error = new RunError(error.GetType().FullName ?? error.GetType().Name, error.Message, location, error.ToString());
             request.Error.WriteLine($"{location ?? source.Path}: error: {error.GetType().Name}: {error.Message}");
@@ -161,19 +161,6 @@ public static class ScriptRunner
         {
             KernelParallelism.MaxDegree = previousDegree;
         }
-    }
-
-    /// <summary>"file:line" of the innermost stack frame that lies in the script (or a #load-ed file), or null.</summary>
-    public static string? ScriptLocation(Exception exception, Assembly scriptAssembly)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-            foreach (var frame in new StackTrace(e, fNeedFileInfo: true).GetFrames())
-            {
-                if (frame.GetMethod()?.DeclaringType?.Assembly != scriptAssembly) continue;
-                if (frame.GetFileName() is { Length: > 0 } file && frame.GetFileLineNumber() > 0)
-                    return string.Create(CultureInfo.InvariantCulture, $"{file}:{frame.GetFileLineNumber()}");
-            }
-        return null;
     }
 
     private static Exception Unwrap(Exception e)
