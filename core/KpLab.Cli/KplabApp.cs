@@ -61,7 +61,16 @@ public sealed class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlug
             Error.WriteLine("Try 'kplab --help'.");
             return 2;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = Out, Error = Error, EnableDefaultExceptionHandler = false });
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = Out, Error = Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Failures outside a script (e.g. loading the plugins) get one line, not a stack trace.
+            Error.WriteLine($"kplab: {e.Message}");
+            return 1;
+        }
     }
 
     private Command RunCommand()
