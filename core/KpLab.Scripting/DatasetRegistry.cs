@@ -1,0 +1,81 @@
+using KpLab.Abstractions;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace KpLab.Scripting;
+
+/// <summary>
+/// Resolves short dataset names such as "semeval2013-sra" to a CSV file and its column mapping, from a
+/// <c>data/&lt;name&gt;/dataset.yaml</c> file found in the script's folder or one of its parents, the current folder
+/// or one of its parents, or <c>$KPLAB_DATA/&lt;name&gt;/dataset.yaml</c>.
+/// </summary>
+/// <remarks>
+/// <c>dataset.yaml</c> has <c>path</c> (the CSV, relative to the yaml file) and the column names <c>text</c>,
+/// <c>id</c>, <c>label</c> and <c>group</c>; only <c>path</c> and <c>text</c> are required.
+/// </remarks>
+public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
+{
+    /// <summary>The file name of a dataset description.</summary>
+    public const string FileName = "dataset.yaml";
+
+    /// <summary>Whether <paramref name="nameOrPath"/> looks like a short name (no folder, no extension).</summary>
+    public static bool IsShortName(string nameOrPath) =>
+        nameOrPath.IndexOfAny(['/', '\\']) < 0 && !Path.HasExtension(nameOrPath) && nameOrPath.Length > 0;
+
+    /// <summary>The description file of <paramref name="name"/>, or null.</summary>
+    public string? Find(string name)
+    {
+        foreach (var start in searchFrom)
+            for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "data", name, FileName);
+                if (File.Exists(candidate)) return candidate;
+            }
+        var data = Environment.GetEnvironmentVariable("KPLAB_DATA");
+        if (!string.IsNullOrWhiteSpace(data))
+        {
+            var candidate = Path.Combine(data, name, FileName);
+            if (File.Exists(candidate)) return Path.GetFullPath(candidate);
+        }
+        return null;
+    }
+
+    /// <summary>The CSV path and column mapping for <paramref name="name"/>.</summary>
+    /// <exception cref="FileNotFoundException">No description for that name (the message says where it looked).</exception>
+    /// <exception cref="DataFormatException">The description is malformed.</exception>
+    public (string CsvPath, CsvColumnMapping Mapping) Resolve(string name)
+    {
+        var file = Find(name) ?? throw new FileNotFoundException(
+            $"No dataset named '{name}': no data/{name}/{FileName} in {string.Join(" or ", searchFrom.Distinct())} or their parents" +
+            " (or $KPLAB_DATA). Give a CSV path instead, or add the description file.");
+        DatasetDescription description;
+        try
+        {
+            description = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance)
+                .Build().Deserialize<DatasetDescription>(File.ReadAllText(file)) ?? new DatasetDescription();
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new DataFormatException(file, (int)e.Start.Line, e.InnerException?.Message ?? e.Message);
+        }
+        if (string.IsNullOrWhiteSpace(description.Path)) throw new DataFormatException(file, 1, "'path' (the CSV file) is required.");
+        var csv = Path.GetFullPath(description.Path, Path.GetDirectoryName(file)!);
+        return (csv, new CsvColumnMapping
+        {
+            Text = description.Text ?? "text",
+            Id = description.Id,
+            Label = description.Label,
+            Group = description.Group,
+        });
+    }
+
+    private sealed class DatasetDescription
+    {
+        public string? Path { get; set; }
+        public string? Text { get; set; }
+        public string? Id { get; set; }
+        public string? Label { get; set; }
+        public string? Group { get; set; }
+        public string? Description { get; set; }
+    }
+}

@@ -1,0 +1,289 @@
+using System.Collections;
+using System.Security.Cryptography;
+using System.Text;
+using KpLab.Abstractions;
+using KpLab.Hosting;
+
+namespace KpLab.Scripting;
+
+/// <summary>The globals object of every script: its members are in scope, so scripts write <c>Lab.LoadNpy(...)</c>.</summary>
+public sealed class ScriptGlobals
+{
+    internal ScriptGlobals(Lab lab) => Lab = lab;
+
+    /// <summary>The script's view of KpLab.</summary>
+    public Lab Lab { get; }
+}
+
+/// <summary>
+/// What a script can do: load data, create plugins, log, write tables and files. Input paths resolve relative to the
+/// script's folder; output paths relative to <see cref="Out"/>, the run's own folder. Everything loaded, created,
+/// logged or written is kept in the run record.
+/// </summary>
+public sealed class Lab
+{
+    private readonly RunRecord _record;
+    private readonly Func<IPluginSource> _plugins;
+    private readonly EmbeddingCache? _embeddings;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private readonly Action _saveRecord;
+    private readonly DatasetRegistry _datasets;
+    private readonly Lock _gate = new();
+
+    internal Lab(RunRecord record, string scriptPath, string outFolder, IReadOnlyList<string> args, int seed, int threads,
+        Func<IPluginSource> plugins, EmbeddingCache? embeddings, TextWriter output, TextWriter error, bool liveProgress,
+        Action saveRecord)
+    {
+        _record = record;
+        ScriptPath = scriptPath;
+        ScriptDirectory = System.IO.Path.GetDirectoryName(scriptPath)!;
+        Out = outFolder;
+        Args = args;
+        Seed = seed;
+        Threads = threads;
+        _plugins = plugins;
+        _embeddings = embeddings;
+        _output = output;
+        _error = error;
+        _saveRecord = saveRecord;
+        _datasets = new DatasetRegistry([ScriptDirectory, Environment.CurrentDirectory]);
+        Random = new RandomSource(seed);
+        Progress = new LabProgress(error, liveProgress, Log);
+    }
+
+    /// <summary>Arguments given after <c>--</c>.</summary>
+    public IReadOnlyList<string> Args { get; }
+
+    /// <summary>The run seed (<c>--seed</c>, default 0); every plugin's <see cref="PluginContext.Random"/> uses it.</summary>
+    public int Seed { get; }
+
+    /// <summary>Threads for plugins and kernels (<c>--threads</c>).</summary>
+    public int Threads { get; }
+
+    /// <summary>The run's random source (the one plugins get), for the script's own sampling.</summary>
+    public RandomSource Random { get; }
+
+    /// <summary>This run's output folder.</summary>
+    public string Out { get; }
+
+    /// <summary>The script file.</summary>
+    public string ScriptPath { get; }
+
+    /// <summary>The script's folder, against which input paths resolve.</summary>
+    public string ScriptDirectory { get; }
+
+    /// <summary>Progress lines for long loops (<c>using var p = Lab.Progress.Start("items", n); ... p.Advance();</c>).</summary>
+    public LabProgress Progress { get; }
+
+    /// <summary>An input path resolved against the script's folder.</summary>
+    public string Path(string relative) => System.IO.Path.GetFullPath(relative, ScriptDirectory);
+
+    /// <summary>An output path resolved against <see cref="Out"/>.</summary>
+    public string OutPath(string relative) => System.IO.Path.GetFullPath(relative, Out);
+
+    /// <summary>Loads a float32/float64 .npy matrix (path relative to the script); its hash goes into the run record.</summary>
+    public EmbeddingMatrix LoadNpy(string path)
+    {
+        var full = Path(path);
+        var matrix = EmbeddingMatrix.LoadNpy(full);
+        Record(() => _record.Inputs.Add(new InputFile(full, HashFile(full))));
+        return matrix;
+    }
+
+    /// <summary>
+    /// Loads a dataset: a CSV path (relative to the script) with the given columns, or a short name such as
+    /// "semeval2013-sra" described by <c>data/&lt;name&gt;/dataset.yaml</c> (columns given here override its mapping).
+    /// </summary>
+    public Dataset LoadDataset(string nameOrPath, string? text = null, string? label = null, string? group = null, string? id = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
+        string csv;
+        CsvColumnMapping mapping;
+        string? shortName = null;
+        if (DatasetRegistry.IsShortName(nameOrPath) && !File.Exists(Path(nameOrPath)))
+        {
+            (csv, var described) = _datasets.Resolve(nameOrPath);
+            shortName = nameOrPath;
+            mapping = described with
+            {
+                Text = text ?? described.Text,
+                Label = label ?? described.Label,
+                Group = group ?? described.Group,
+                Id = id ?? described.Id,
+            };
+        }
+        else
+        {
+            csv = Path(nameOrPath);
+            mapping = new CsvColumnMapping { Text = text ?? "text", Label = label, Group = group, Id = id };
+        }
+        var loaded = Dataset.LoadCsv(csv, mapping);
+        var dataset = shortName is null ? loaded : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash);
+        Record(() => _record.Datasets.Add(new DatasetUse(dataset.Name, dataset.SourcePath, dataset.ContentHash, dataset.Count)));
+        return dataset;
+    }
+
+    /// <summary>
+    /// The embedder named <paramref name="name"/> with <paramref name="options"/> (anonymous object, dictionary or
+    /// typed record). Its vectors are cached on disk: only texts it has not embedded before reach the model.
+    /// </summary>
+    /// <exception cref="UnknownPluginException">No such embedder.</exception>
+    /// <exception cref="PluginOptionException">A bad option.</exception>
+    public IEmbedder Embedder(string name, object? options = null)
+    {
+        var embedder = (IEmbedder)CreatePlugin(PluginKind.Embedder, name, options);
+        return _embeddings is null ? new ProgressEmbedder(embedder, this, name) : new ProgressEmbedder(_embeddings.Wrap(embedder), this, name);
+    }
+
+    /// <summary>The clusterer named <paramref name="name"/> with <paramref name="options"/>.</summary>
+    /// <exception cref="UnknownPluginException">No such clusterer.</exception>
+    /// <exception cref="PluginOptionException">A bad option.</exception>
+    public IClusterer Clusterer(string name, object? options = null) => (IClusterer)CreatePlugin(PluginKind.Clusterer, name, options);
+
+    /// <summary>The metric named <paramref name="name"/> with <paramref name="options"/>.</summary>
+    /// <exception cref="UnknownPluginException">No such metric.</exception>
+    /// <exception cref="PluginOptionException">A bad option.</exception>
+    public IMetric Metric(string name, object? options = null) => (IMetric)CreatePlugin(PluginKind.Metric, name, options);
+
+    /// <summary>Prints <paramref name="message"/> and keeps it in the run record.</summary>
+    public void Log(string message)
+    {
+        lock (_gate)
+        {
+            _output.WriteLine(message);
+            _output.Flush();
+            _record.Log.Add(new LogEntry(DateTimeOffset.UtcNow, message));
+        }
+    }
+
+    /// <summary>Writes <paramref name="table"/> to <c>&lt;Out&gt;/&lt;name&gt;.csv</c> and into the run record.</summary>
+    public void Table(string name, ResultTable table)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(table);
+        if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
+            throw new ArgumentException($"Table name '{name}' is not a valid file name.", nameof(name));
+        var file = name + ".csv";
+        AtomicFile.WriteAllText(OutPath(file), ResultTables.ToCsv(table));
+        Record(() =>
+        {
+            _record.Tables.RemoveAll(t => t.Name == name);
+            _record.Tables.Add(new TableRecord(name, file, table.Columns,
+                table.Rows.Select(r => (IReadOnlyList<object?>)r.Select(ResultTables.Plain).ToArray()).ToArray()));
+            AddOutput(OutPath(file));
+        }, save: true);
+    }
+
+    /// <summary>Writes a metric's rows (key column, then its values) as a table.</summary>
+    public void Table(string name, MetricResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Table(name, result.Rows.Count > 0
+            ? result.ToTable(name)
+            : new ResultTable(name, ["metric", "value", .. result.Components.Keys],
+                [[result.Metric, result.Value, .. result.Components.Values.Select(v => (object?)v)]]));
+    }
+
+    /// <summary>Writes rows (records, anonymous objects, tuples or dictionaries; columns from their members) as a table.</summary>
+    public void Table(string name, IEnumerable rows) => Table(name, ResultTables.FromRows(name, rows));
+
+    /// <summary>Writes a matrix as .npy (path relative to <see cref="Out"/>).</summary>
+    public void SaveNpy(string path, EmbeddingMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var full = OutPath(path);
+        AtomicFile.Write(full, matrix.WriteNpy);
+        Record(() => AddOutput(full));
+    }
+
+    /// <summary>Writes a partition as CSV: row, label, and probability and outlier_score when it has them.</summary>
+    public void Save(string path, Partition partition)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        var full = OutPath(path);
+        var csv = new StringBuilder();
+        var header = new List<string> { "row", "label" };
+        if (partition.Probabilities is not null) header.Add("probability");
+        if (partition.OutlierScores is not null) header.Add("outlier_score");
+        csv.Append(string.Join(',', header)).Append('\n');
+        for (int i = 0; i < partition.Count; i++)
+        {
+            csv.Append(i).Append(',').Append(partition.Labels[i]);
+            if (partition.Probabilities is { } p) csv.Append(',').Append(ResultTables.Format(p[i]));
+            if (partition.OutlierScores is { } o) csv.Append(',').Append(ResultTables.Format(o[i]));
+            csv.Append('\n');
+        }
+        AtomicFile.WriteAllText(full, csv.ToString());
+        Record(() => AddOutput(full));
+    }
+
+    /// <summary>Writes text to a file (path relative to <see cref="Out"/>).</summary>
+    public void SaveText(string path, string text)
+    {
+        var full = OutPath(path);
+        AtomicFile.WriteAllText(full, text);
+        Record(() => AddOutput(full));
+    }
+
+    /// <summary>The context every plugin of this run gets: the run seed, thread count and the run log.</summary>
+    public PluginContext CreateContext() => new(new RandomSource(Seed))
+    {
+        Threads = Threads,
+        Log = message => Log(message),
+    };
+
+    private object CreatePlugin(PluginKind kind, string name, object? options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var source = _plugins();
+        var descriptor = source.Find(kind, name);
+        var bound = OptionsBinder.Bind(descriptor.OptionsType, options, name);
+        var plugin = source.Create(kind, name, bound, CreateContext());
+        Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
+            descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
+        return plugin;
+    }
+
+    private void AddOutput(string full)
+    {
+        var relative = System.IO.Path.GetRelativePath(Out, full);
+        var shown = relative.StartsWith("..", StringComparison.Ordinal) ? full : relative;
+        if (!_record.Outputs.Contains(shown)) _record.Outputs.Add(shown);
+    }
+
+    private void Record(Action change, bool save = false)
+    {
+        lock (_gate)
+        {
+            change();
+            if (save) _saveRecord();
+        }
+    }
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Shows an embedding job's progress and, for cached embedders, how many texts came from the cache.</summary>
+    private sealed class ProgressEmbedder(IEmbedder inner, Lab lab, string name) : IEmbedder
+    {
+        public string Identity => inner.Identity;
+
+        public int Dimension => inner.Dimension;
+
+        public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
+            CancellationToken cancellationToken = default)
+        {
+            int hits = (inner as CachingEmbedder)?.CacheHits ?? 0, embedded = (inner as CachingEmbedder)?.Embedded ?? 0;
+            EmbeddingMatrix result;
+            using (var task = lab.Progress.Start($"embed ({name})", texts.Count))
+                result = inner.Embed(texts, progress ?? task, cancellationToken);
+            if (inner is CachingEmbedder caching)
+                lab.Log($"{name}: {texts.Count} texts, {caching.CacheHits - hits} from the cache, {caching.Embedded - embedded} embedded.");
+            return result;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KpLab.Abstractions;
+
+namespace KpLab.Scripting;
+
+/// <summary>
+/// What a run leaves behind in <c>run.json</c>: enough to say exactly what produced a result (script and data
+/// hashes, plugin versions and assembly hashes, seed, threads) and what it said (log, tables, outputs).
+/// </summary>
+public sealed class RunRecord
+{
+    /// <summary>The record format version.</summary>
+    public int Format { get; init; } = 1;
+
+    /// <summary>"running", "succeeded", "failed", "compile-error" or "cancelled".</summary>
+    public string Status { get; set; } = RunStatus.Running;
+
+    /// <summary>The process exit code (null while running).</summary>
+    public int? ExitCode { get; set; }
+
+    /// <summary>The script.</summary>
+    public required ScriptInfo Script { get; init; }
+
+    /// <summary>Arguments after <c>--</c>.</summary>
+    public required IReadOnlyList<string> Args { get; init; }
+
+    /// <summary>The run seed.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Threads for plugins and kernels.</summary>
+    public required int Threads { get; init; }
+
+    /// <summary>The host.</summary>
+    public required HostInfo Host { get; init; }
+
+    /// <summary>When the run started (UTC).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When it ended (UTC), null while running.</summary>
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>Wall-clock seconds.</summary>
+    public double? Seconds { get; set; }
+
+    /// <summary>Plugins the script created, with their effective options.</summary>
+    public List<PluginUse> Plugins { get; } = [];
+
+    /// <summary>Datasets loaded.</summary>
+    public List<DatasetUse> Datasets { get; } = [];
+
+    /// <summary>Other input files read (e.g. .npy matrices), with hashes.</summary>
+    public List<InputFile> Inputs { get; } = [];
+
+    /// <summary>Everything logged.</summary>
+    public List<LogEntry> Log { get; } = [];
+
+    /// <summary>Everything tabled.</summary>
+    public List<TableRecord> Tables { get; } = [];
+
+    /// <summary>Files the script wrote through Lab, relative to the run folder when inside it.</summary>
+    public List<string> Outputs { get; } = [];
+
+    /// <summary>Compile errors, when the script did not compile.</summary>
+    public IReadOnlyList<string>? Diagnostics { get; set; }
+
+    /// <summary>The exception that ended the run, if any.</summary>
+    public RunError? Error { get; set; }
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Writes the record to <paramref name="path"/> atomically.</summary>
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    /// <summary>Reads a record.</summary>
+    public static JsonDocument Read(string path) => JsonDocument.Parse(File.ReadAllText(path));
+}
+
+/// <summary>Run statuses.</summary>
+public static class RunStatus
+{
+    /// <summary>Still running, or killed.</summary>
+    public const string Running = "running";
+
+    /// <summary>Finished without an exception.</summary>
+    public const string Succeeded = "succeeded";
+
+    /// <summary>The script threw.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>The script did not compile.</summary>
+    public const string CompileError = "compile-error";
+
+    /// <summary>Stopped by Ctrl+C.</summary>
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>The script of a run.</summary>
+/// <param name="Path">Full path.</param>
+/// <param name="Sha256">SHA-256 of the script file.</param>
+/// <param name="Files">Every file of its #load closure with hashes.</param>
+public sealed record ScriptInfo(string Path, string Sha256, IReadOnlyList<SourceFileHash> Files)
+{
+    /// <summary>The compiled-script cache key.</summary>
+    public string? CacheKey { get; set; }
+
+    /// <summary>Whether the compiled script came from the cache.</summary>
+    public bool? CompiledFromCache { get; set; }
+
+    /// <summary>Seconds spent compiling or loading it.</summary>
+    public double? CompileSeconds { get; set; }
+}
+
+/// <summary>The host program.</summary>
+/// <param name="Name">"kplab".</param>
+/// <param name="Version">Its informational version.</param>
+/// <param name="Runtime">The .NET runtime.</param>
+/// <param name="Os">The operating system.</param>
+/// <param name="Machine">Machine name.</param>
+/// <param name="Processors">Logical processors.</param>
+public sealed record HostInfo(string Name, string Version, string Runtime, string Os, string Machine, int Processors)
+{
+    /// <summary>This process.</summary>
+    public static HostInfo Current()
+    {
+        var assembly = typeof(HostInfo).Assembly;
+        var version = assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString() ?? "?";
+        return new HostInfo("kplab", version, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.MachineName, Environment.ProcessorCount);
+    }
+}
+
+/// <summary>A plugin a run created.</summary>
+public sealed record PluginUse(string Kind, string Name, string Version, string Assembly, string AssemblySha256,
+    string Origin, object Options);
+
+/// <summary>A dataset a run loaded.</summary>
+public sealed record DatasetUse(string Name, string? Path, string Sha256, int Items);
+
+/// <summary>An input file a run read.</summary>
+public sealed record InputFile(string Path, string Sha256);
+
+/// <summary>A logged line.</summary>
+public sealed record LogEntry(DateTimeOffset Time, string Message);
+
+/// <summary>A table a run wrote.</summary>
+public sealed record TableRecord(string Name, string File, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows);
+
+/// <summary>The exception that ended a run.</summary>
+/// <param name="Type">Exception type.</param>
+/// <param name="Message">Its message.</param>
+/// <param name="Location">The script file and line it came from (file:line), when known.</param>
+/// <param name="StackTrace">The full trace.</param>
+public sealed record RunError(string Type, string Message, string? Location, string StackTrace);
