@@ -4,8 +4,6 @@
 //
 // Args: --min-answers N (60)  --embedders use-lite,tfidf,glove  --onnx-model DIR (adds "onnx")
 //       --k-max N (10)  --map-question ID (the question drawn in the contingency heat map and PCA map)
-#r "KpLab.Reporting.dll"
-using KpLab.Reporting;
 
 string Arg(string name, string fallback)
 {

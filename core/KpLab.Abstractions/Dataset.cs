@@ -58,6 +58,12 @@ public sealed class Dataset
     /// <summary>The items.</summary>
     public IReadOnlyList<TextItem> Items { get; }
 
+    /// <summary>
+    /// Expert labels from best to worst answer quality, when the source declares them (a registry entry's
+    /// <c>qualityOrder</c>); empty otherwise. Subsets keep it.
+    /// </summary>
+    public IReadOnlyList<string> QualityOrder { get; init; } = [];
+
     /// <summary>Number of items.</summary>
     public int Count => Items.Count;
 
@@ -80,12 +86,12 @@ public sealed class Dataset
 
     /// <summary>The items that satisfy <paramref name="predicate"/>, as a new dataset.</summary>
     public Dataset Where(Func<TextItem, bool> predicate, string? name = null) =>
-        new(name ?? Name + " (subset)", Items.Where(predicate).ToArray(), SourcePath);
+        new(name ?? Name + " (subset)", Items.Where(predicate).ToArray(), SourcePath) { QualityOrder = QualityOrder };
 
     /// <summary>One dataset per group, in order of first appearance; items without a group are skipped.</summary>
     public IReadOnlyList<Dataset> SplitByGroup() =>
         Items.Where(i => i.Group is not null).GroupBy(i => i.Group!)
-            .Select(g => new Dataset($"{Name}/{g.Key}", g.ToArray(), SourcePath)).ToArray();
+            .Select(g => new Dataset($"{Name}/{g.Key}", g.ToArray(), SourcePath) { QualityOrder = QualityOrder }).ToArray();
 
     /// <summary>
     /// Loads a CSV file with the given column mapping.

@@ -43,7 +43,7 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
     /// <summary>The CSV path and column mapping for <paramref name="name"/>.</summary>
     /// <exception cref="FileNotFoundException">No description for that name (the message says where it looked).</exception>
     /// <exception cref="DataFormatException">The description is malformed.</exception>
-    public (string CsvPath, CsvColumnMapping Mapping) Resolve(string name)
+    public (string CsvPath, CsvColumnMapping Mapping, IReadOnlyList<string> QualityOrder) Resolve(string name)
     {
         var file = Find(name) ?? throw new FileNotFoundException(
             $"No dataset named '{name}': no data/{name}/{FileName} in {string.Join(" or ", searchFrom.Distinct())} or their parents" +
@@ -66,7 +66,7 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
             Id = description.Id,
             Label = description.Label,
             Group = description.Group,
-        });
+        }, description.QualityOrder ?? []);
     }
 
     private sealed class DatasetDescription
@@ -77,5 +77,9 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
         public string? Label { get; set; }
         public string? Group { get; set; }
         public string? Description { get; set; }
+        public string? Name { get; set; }
+        public List<string>? QualityOrder { get; set; }
+        public string? License { get; set; }
+        public string? Citation { get; set; }
     }
 }

@@ -101,9 +101,10 @@ public sealed class Lab
         string csv;
         CsvColumnMapping mapping;
         string? shortName = null;
+        IReadOnlyList<string> qualityOrder = [];
         if (DatasetRegistry.IsShortName(nameOrPath) && !File.Exists(Path(nameOrPath)))
         {
-            (csv, var described) = _datasets.Resolve(nameOrPath);
+            (csv, var described, qualityOrder) = _datasets.Resolve(nameOrPath);
             shortName = nameOrPath;
             mapping = described with
             {
@@ -119,7 +120,9 @@ public sealed class Lab
             mapping = new CsvColumnMapping { Text = text ?? "text", Label = label, Group = group, Id = id };
         }
         var loaded = Dataset.LoadCsv(csv, mapping);
-        var dataset = shortName is null ? loaded : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash);
+        var dataset = shortName is null
+            ? loaded
+            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { QualityOrder = qualityOrder };
         Record(() => _record.Datasets.Add(new DatasetUse(dataset.Name, dataset.SourcePath, dataset.ContentHash, dataset.Count)));
         return dataset;
     }

@@ -127,7 +127,7 @@ public sealed class ScriptCompiler
 {
     /// <summary>Namespaces every script imports.</summary>
     public static readonly IReadOnlyList<string> DefaultImports =
-        ["System", "System.Linq", "System.Collections.Generic", "System.IO", "KpLab.Abstractions", "KpLab.Kernels"];
+        ["System", "System.Linq", "System.Collections.Generic", "System.IO", "KpLab.Abstractions", "KpLab.Kernels", "KpLab.Reporting"];
 
     internal static readonly CSharpParseOptions ParseOptions =
         new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
@@ -224,7 +224,7 @@ public sealed class ScriptCompiler
         var framework = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Where(p => string.Equals(Path.GetDirectoryName(Path.GetFullPath(p)), runtime, StringComparison.Ordinal));
-        var kplab = new[] { typeof(EmbeddingMatrix), typeof(VectorMath), typeof(ScriptGlobals) }.Select(t => t.Assembly.Location);
+        var kplab = new[] { typeof(EmbeddingMatrix), typeof(VectorMath), typeof(KpLab.Reporting.HtmlReport), typeof(ScriptGlobals) }.Select(t => t.Assembly.Location);
         return framework.Concat(kplab).Distinct(StringComparer.Ordinal)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });
