@@ -4,35 +4,29 @@ using KpLab.Kernels;
 
 namespace KpLab.Plugins.UseLite;
 
-/// <summary>A fully connected layer y = x·W + b, with W kept transposed (out × in) for <see cref="MatrixProduct"/>.</summary>
+/// <summary>A fully connected layer y = x·W + b, W packed once for <see cref="PackedMatrixProduct"/>.</summary>
 internal sealed class DenseLayer
 {
+    private readonly PackedMatrix _weights;
+    private readonly float[] _bias;
+
     public DenseLayer(TfjsTensor kernel, TfjsTensor bias)
     {
-        // Kernels are [in, out] (MatMul) or [1, 1, in, out] (1×1 Conv2D); both are an in × out matrix.
+        // Kernels are [in, out] (MatMul) or [1, 1, in, out] (1×1 Conv2D); both are an in × out row-major matrix.
         Out = kernel.Shape[^1];
         In = kernel.Count / Out;
         if (bias.Count != Out)
             throw new InvalidDataException($"use-lite: {bias.Name} has {bias.Count} values, {Out} expected.");
-        WeightTransposed = new float[kernel.Count];
-        for (int i = 0; i < In; i++)
-            for (int o = 0; o < Out; o++)
-                WeightTransposed[o * In + i] = kernel.Values[i * Out + o];
-        Bias = bias.Values;
+        _weights = PackedMatrix.FromRowMajor(kernel.Values, In, Out);
+        _bias = bias.Values;
     }
 
     public int In { get; }
     public int Out { get; }
-    public float[] WeightTransposed { get; }
-    public float[] Bias { get; }
 
     /// <summary>y (rows × Out) ← x (rows × In)·W + b.</summary>
-    public void Apply(ReadOnlySpan<float> x, int rows, Span<float> y)
-    {
-        var output = y[..(rows * Out)];
-        MatrixProduct.MultiplyTransposed(x[..(rows * In)], WeightTransposed, In, output);
-        LayerMath.AddBias(output, Bias);
-    }
+    public void Apply(ReadOnlySpan<float> x, int rows, Span<float> y) =>
+        PackedMatrixProduct.Multiply(x[..(rows * In)], rows, _weights, _bias, y[..(rows * Out)]);
 }
 
 internal sealed record LayerNormParameters(float[] Scale, float[] Bias, float Epsilon)
