@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using KpLab.Abstractions;
 using KpLab.Kernels;
 
@@ -160,5 +161,19 @@ public sealed class UseLiteEmbedderTests
         var vectors = Embedder.Embed([]);
         Assert.Equal(0, vectors.Rows);
         Assert.Equal(512, vectors.Columns);
+    }
+}
+
+public sealed class UseLiteAccuracySummary(ITestOutputHelper output)
+{
+    [Fact]
+    public void MinimumCosineOverAllReferencesIsAtLeast0Point9999()
+    {
+        var references = PackageFixtures.NodeSentences.Select(s => (s.Text, s.Vector))
+            .Concat(PackageFixtures.SnapshotVectors()).ToList();
+        var vectors = PackageFixtures.Embedder.Embed(references.Select(r => (string?)r.Text).ToList());
+        var cosines = references.Select((r, i) => (double)VectorMath.Cosine(vectors.Row(i), r.Vector)).ToList();
+        output.WriteLine($"min cosine {cosines.Min():F7} over {cosines.Count} reference vectors, mean {cosines.Average():F7}");
+        Assert.True(cosines.Min() >= 0.9999);
     }
 }
