@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+using KpLab.Abstractions;
+using KpLab.Plugins.Agglomerative;
+using KpLab.Plugins.Hdbscan;
+
+namespace KpLab.Hierarchical.Benchmarks;
+
+/// <summary>
+/// `time FILE.f32 N D OP` times one run of OP (agglo_ward, agglo_average_cosine, hdbscan) on the raw float32 file that
+/// peer.py wrote, prints one JSON line, and is what scripts/bench-hierarchical compares with the peers; any other
+/// arguments go to BenchmarkDotNet.
+/// </summary>
+public static class Program
+{
+    public static void Main(string[] args)
+    {
+        if (args.Length == 5 && args[0] == "time")
+        {
+            var data = Workloads.ReadRaw(args[1], int.Parse(args[2]), int.Parse(args[3]));
+            var clusterer = Workloads.Create(args[4]);
+            var watch = Stopwatch.StartNew();
+            var partition = clusterer.Fit(data);
+            watch.Stop();
+            Console.WriteLine($"{{\"op\":\"{args[4]}\",\"n\":{data.Rows},\"d\":{data.Columns},\"seconds\":{watch.Elapsed.TotalSeconds:F3},\"clusters\":{partition.ClusterCount},\"noise\":{partition.NoiseCount}}}");
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+}
+
+public static class Workloads
+{
+    public static EmbeddingMatrix ReadRaw(string path, int n, int d)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < (long)n * d * 4) throw new ArgumentException($"{path} holds {bytes.Length} bytes, {n} x {d} floats need {(long)n * d * 4}.");
+        return EmbeddingMatrix.Create(n, d, span => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, n * d * 4)).CopyTo(span));
+    }
+
+    public static IClusterer Create(string op) => op switch
+    {
+        "agglo_ward" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8 }, PluginContext.Default),
+        "agglo_average_cosine" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Average, Metric = DistanceMetric.Cosine, NClusters = 8 }, PluginContext.Default),
+        "hdbscan" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 15 }, PluginContext.Default),
+        _ => throw new ArgumentException($"unknown op {op}"),
+    };
+
+    /// <summary>peer.py's synthetic data: Gaussian clusters on the unit sphere (same recipe, .NET random numbers).</summary>
+    public static EmbeddingMatrix Synthetic(int n, int d, int clusters, int seed)
+    {
+        var random = new Random(seed);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var centres = new double[clusters, d];
+        for (int c = 0; c < clusters; c++) for (int j = 0; j < d; j++) centres[c, j] = Normal();
+        return EmbeddingMatrix.Create(n, d, span =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int c = random.Next(clusters);
+                double norm = 0;
+                for (int j = 0; j < d; j++) { double v = centres[c, j] / Math.Sqrt(d) + Normal() / Math.Sqrt(d); span[i * d + j] = (float)v; norm += v * v; }
+                for (int j = 0; j < d; j++) span[i * d + j] /= (float)Math.Sqrt(norm);
+            }
+        });
+    }
+}
+
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
+public class HierarchicalBenchmarks
+{
+    private EmbeddingMatrix _data = null!;
+
+    [Params(2000, 5000)]
+    public int N { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _data = Workloads.Synthetic(N, 384, 8, 42);
+
+    [Benchmark] public Partition Ward() => Workloads.Create("agglo_ward").Fit(_data);
+    [Benchmark] public Partition AverageCosine() => Workloads.Create("agglo_average_cosine").Fit(_data);
+    [Benchmark] public Partition Hdbscan() => Workloads.Create("hdbscan").Fit(_data);
+}
