@@ -147,32 +147,34 @@ def utf16_units(text):
 
 # ---------------------------------------------------------------------------------------------------------------
 # The model.
-rng = np.random.default_rng(SEED)
-
-
 def weight(*shape, scale=0.2):
     return (rng.standard_normal(shape) * scale).astype(np.float32)
 
 
-W = {
-    "word_emb": weight(len(VOCAB), HIDDEN, scale=0.5),
-    "pos_emb": weight(MAX_POS, HIDDEN, scale=0.1),
-    "type_emb": weight(TYPES, HIDDEN, scale=0.1),
-    "emb_ln_g": (1 + weight(HIDDEN, scale=0.1)),
-    "emb_ln_b": weight(HIDDEN, scale=0.1),
-}
-for l in range(LAYERS):
-    for name, shape in [("wq", (HIDDEN, HIDDEN)), ("wk", (HIDDEN, HIDDEN)), ("wv", (HIDDEN, HIDDEN)),
-                        ("wo", (HIDDEN, HIDDEN)), ("w1", (HIDDEN, INTERMEDIATE)), ("w2", (INTERMEDIATE, HIDDEN))]:
-        W[f"l{l}_{name}"] = weight(*shape)
-    for name, size in [("bq", HIDDEN), ("bk", HIDDEN), ("bv", HIDDEN), ("bo", HIDDEN), ("b1", INTERMEDIATE),
-                       ("b2", HIDDEN)]:
-        W[f"l{l}_{name}"] = weight(size, scale=0.05)
-    for name in ["ln1", "ln2"]:
-        W[f"l{l}_{name}_g"] = 1 + weight(HIDDEN, scale=0.1)
-        W[f"l{l}_{name}_b"] = weight(HIDDEN, scale=0.1)
+def init_weights():
+    """Draws every weight from the seeded generator (the same values on every run)."""
+    global rng, W, HEAD
+    rng = np.random.default_rng(SEED)
+    HEAD = HIDDEN // HEADS
+    W = {
+        "word_emb": weight(len(VOCAB), HIDDEN, scale=0.5),
+        "pos_emb": weight(MAX_POS, HIDDEN, scale=0.1),
+        "type_emb": weight(TYPES, HIDDEN, scale=0.1),
+        "emb_ln_g": (1 + weight(HIDDEN, scale=0.1)),
+        "emb_ln_b": weight(HIDDEN, scale=0.1),
+    }
+    for l in range(LAYERS):
+        for name, shape in [("wq", (HIDDEN, HIDDEN)), ("wk", (HIDDEN, HIDDEN)), ("wv", (HIDDEN, HIDDEN)),
+                            ("wo", (HIDDEN, HIDDEN)), ("w1", (HIDDEN, INTERMEDIATE)), ("w2", (INTERMEDIATE, HIDDEN))]:
+            W[f"l{l}_{name}"] = weight(*shape)
+        for name, size in [("bq", HIDDEN), ("bk", HIDDEN), ("bv", HIDDEN), ("bo", HIDDEN), ("b1", INTERMEDIATE),
+                           ("b2", HIDDEN)]:
+            W[f"l{l}_{name}"] = weight(size, scale=0.05)
+        for name in ["ln1", "ln2"]:
+            W[f"l{l}_{name}_g"] = 1 + weight(HIDDEN, scale=0.1)
+            W[f"l{l}_{name}_b"] = weight(HIDDEN, scale=0.1)
 
-HEAD = HIDDEN // HEADS
+
 
 
 def build_model(path):
@@ -242,7 +244,7 @@ def build_model(path):
         node("MatMul", [act, p + "w2"], p + "ff2_mm")
         node("Add", [p + "ff2_mm", p + "b2"], p + "ff2")
         node("Add", [p + "ff2", x1], p + "res2")
-        out_name = "last_hidden_state" if l == LAYERS - 1 else "layer1_hidden_state"
+        out_name = "last_hidden_state" if l == LAYERS - 1 else f"layer{l + 1}_hidden_state"
         x = node("LayerNormalization", [p + "res2", p + "ln2_g", p + "ln2_b"], out_name, epsilon=1e-12, axis=-1)
 
     ids = lambda name: helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "sequence"])
@@ -309,7 +311,29 @@ def pool(h, mode):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+def write_folder(folder):
+    """A sentence-transformers style folder for the current dimensions (weights drawn by init_weights)."""
+    os.makedirs(os.path.join(folder, "1_Pooling"), exist_ok=True)
+    with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(VOCAB) + "\n")
+    json.dump({"do_lower_case": True, "model_max_length": MODEL_MAX_LENGTH},
+              open(os.path.join(folder, "tokenizer_config.json"), "w"), indent=2)
+    json.dump({"model_type": "bert", "hidden_size": HIDDEN, "max_position_embeddings": MAX_POS},
+              open(os.path.join(folder, "config.json"), "w"), indent=2)
+    json.dump({"pooling_mode_mean_tokens": True}, open(os.path.join(folder, "1_Pooling", "config.json"), "w"))
+    build_model(os.path.join(folder, "model.onnx"))
+
+
+def bench_model(folder):
+    """A MiniLM-sized random BERT (hidden 384, 6 heads, 6 layers, 128 positions) for scripts/bench-onnx; not committed."""
+    global HIDDEN, HEADS, INTERMEDIATE, LAYERS, MAX_POS, MODEL_MAX_LENGTH
+    HIDDEN, HEADS, INTERMEDIATE, LAYERS, MAX_POS, MODEL_MAX_LENGTH = 384, 6, 1536, 6, 128, 128
+    init_weights()
+    write_folder(folder)
+
+
 def main():
+    init_weights()
     folder = os.path.join(HERE, "tiny-bert")
     os.makedirs(os.path.join(folder, "1_Pooling"), exist_ok=True)
     with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8", newline="\n") as f:
@@ -398,4 +422,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--bench-model":
+        bench_model(sys.argv[2])
+    else:
+        main()
