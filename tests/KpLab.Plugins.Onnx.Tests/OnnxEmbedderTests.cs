@@ -1,0 +1,184 @@
+using System.Text.Json;
+using KpLab.Abstractions;
+using KpLab.Plugins.Onnx.Native;
+using Xunit.Abstractions;
+
+namespace KpLab.Plugins.Onnx.Tests;
+
+public sealed class OnnxEmbedderTests(ITestOutputHelper output)
+{
+    private const float Tolerance = 1e-4f;
+    private static readonly JsonElement Expected = FixtureFiles.Json("embeddings.json");
+    private static readonly string TinyBert = FixtureFiles.Path("tiny-bert");
+
+    private static readonly string[] Texts =
+        Expected.GetProperty("texts").EnumerateArray().Select(t => t.GetProperty("text").GetString()!).ToArray();
+
+    private static OnnxEmbedder Create(OnnxEmbedderOptions options, List<string>? log = null) =>
+        new(options, new PluginContext(new RandomSource(0)) { Threads = 1, Log = m => log?.Add(m) });
+
+    private static float MaxAbsDifference(EmbeddingMatrix actual, string key)
+    {
+        var worst = 0f;
+        var i = 0;
+        foreach (var t in Expected.GetProperty("texts").EnumerateArray())
+        {
+            var expected = FixtureFiles.Floats(t.GetProperty(key));
+            Assert.Equal(expected.Length, actual.Columns);
+            for (var j = 0; j < expected.Length; j++) worst = Math.Max(worst, Math.Abs(expected[j] - actual[i, j]));
+            i++;
+        }
+
+        return worst;
+    }
+
+    [Theory]
+    [InlineData(Pooling.Mean, true, "meanNormalized")]
+    [InlineData(Pooling.Mean, false, "mean")]
+    [InlineData(Pooling.Cls, true, "clsNormalized")]
+    [InlineData(Pooling.Cls, false, "cls")]
+    [InlineData(Pooling.Max, true, "maxNormalized")]
+    [InlineData(Pooling.Max, false, "max")]
+    public void SentenceVectorsMatchNumPyReference(Pooling pooling, bool normalize, string key)
+    {
+        // Batch size 4 mixes padded and unpadded rows, sorted by length.
+        using var embedder = Create(new OnnxEmbedderOptions { Model = TinyBert, Pooling = pooling, Normalize = normalize, BatchSize = 4 });
+        var vectors = embedder.Embed(Texts);
+        Assert.Equal(Texts.Length, vectors.Rows);
+        Assert.Equal(32, embedder.Dimension);
+        var difference = MaxAbsDifference(vectors, key);
+        output.WriteLine($"{key}: max abs difference vs NumPy {difference:E2}");
+        Assert.InRange(difference, 0f, Tolerance);
+    }
+
+    [Fact]
+    public void BatchSizeDoesNotChangeVectors()
+    {
+        using var one = Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 1 });
+        using var all = Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 64 });
+        var a = one.Embed(Texts);
+        var b = all.Embed(Texts);
+        for (var i = 0; i < a.Values.Length; i++) Assert.Equal(a.Values[i], b.Values[i], 1e-5f);
+        Assert.Equal(Texts.Length, one.Statistics.Batches);
+        Assert.Equal(1, all.Statistics.Batches);
+    }
+
+    [Fact]
+    public void AutoPoolingReadsPoolingConfigAndNamedOutputIsPooled()
+    {
+        using var embedder = Create(new OnnxEmbedderOptions { Model = TinyBert, OutputName = "layer1_hidden_state" });
+        Assert.Equal(Pooling.Mean, embedder.PoolingMode);
+        Assert.InRange(MaxAbsDifference(embedder.Embed(Texts), "layer1MeanNormalized"), 0f, Tolerance);
+    }
+
+    [Fact]
+    public void PoolingConfigSelectsClsWhenAuto()
+    {
+        var folder = FixtureFiles.CopyOfTinyBert();
+        File.WriteAllText(Path.Combine(folder, "1_Pooling", "config.json"),
+            """{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false, "pooling_mode_max_tokens": false}""");
+        using var embedder = Create(new OnnxEmbedderOptions { Model = folder });
+        Assert.Equal(Pooling.Cls, embedder.PoolingMode);
+        Assert.InRange(MaxAbsDifference(embedder.Embed(Texts), "clsNormalized"), 0f, Tolerance);
+    }
+
+    [Fact]
+    public void TruncationIsCountedLoggedAndReported()
+    {
+        var log = new List<string>();
+        using var embedder = Create(new OnnxEmbedderOptions { Model = TinyBert }, log);
+        Assert.Equal(Expected.GetProperty("maxLength").GetInt32(), embedder.MaxLength);
+        var vectors = embedder.Embed(Texts);
+        var truncated = Expected.GetProperty("texts").EnumerateArray()
+            .Count(t => t.GetProperty("ids").GetArrayLength() == embedder.MaxLength);
+        Assert.Equal(1, truncated);
+        Assert.Equal(1, embedder.Statistics.TruncatedTexts);
+        Assert.Contains(log, m => m.Contains("truncated 1 of 9 texts to 24 tokens"));
+        Assert.Equal(Texts.Length, vectors.Rows);
+    }
+
+    [Fact]
+    public void NullEmptyAndWhitespaceTextsGetTheClsSepVector()
+    {
+        using var embedder = Create(new OnnxEmbedderOptions { Model = TinyBert });
+        var vectors = embedder.Embed([null, "", " \t\n", "salt"]);
+        var empty = FixtureFiles.Floats(Expected.GetProperty("texts")[2].GetProperty("meanNormalized"));
+        for (var row = 0; row < 3; row++)
+            for (var j = 0; j < empty.Length; j++) Assert.Equal(empty[j], vectors[row, j], Tolerance);
+        Assert.NotEqual(vectors[0, 0], vectors[3, 0]);
+        Assert.Equal(9, embedder.Statistics.Tokens);
+    }
+
+    [Fact]
+    public void TokenizerJsonFlagsAreRead()
+    {
+        var folder = FixtureFiles.CopyOfTinyBert();
+        File.Delete(Path.Combine(folder, "vocab.txt"));
+        File.Copy(FixtureFiles.Path("tokenizer-json", "tokenizer.json"), Path.Combine(folder, "tokenizer.json"));
+        using var embedder = Create(new OnnxEmbedderOptions { Model = folder });
+        var cases = FixtureFiles.Json("tokenizer_cases.json").GetProperty("cases").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "accents");
+        var text = FixtureFiles.FromUtf16(cases.GetProperty("utf16"));
+        Assert.Equal(FixtureFiles.Ints(cases.GetProperty("cased")), embedder.Tokenizer.Encode(text, 24, out _));
+    }
+
+    [Fact]
+    public void IdentityNamesFolderHashPoolingNormalizationAndLength()
+    {
+        using var a = Create(new OnnxEmbedderOptions { Model = TinyBert });
+        using var b = Create(new OnnxEmbedderOptions { Model = TinyBert, Pooling = Pooling.Max, Normalize = false, MaxLength = 16 });
+        Assert.Matches("^onnx/tiny-bert/[0-9a-f]{12}/mean/normalized/24$", a.Identity);
+        Assert.Matches("^onnx/tiny-bert/[0-9a-f]{12}/max/raw/16$", b.Identity);
+        var changed = FixtureFiles.CopyOfTinyBert();
+        File.AppendAllText(Path.Combine(changed, "vocab.txt"), "extra\n");
+        using var c = Create(new OnnxEmbedderOptions { Model = changed });
+        Assert.NotEqual(a.Identity.Split('/')[2], c.Identity.Split('/')[2]);
+    }
+
+    [Fact]
+    public void UnexpectedInputIsNamed()
+    {
+        var folder = FixtureFiles.CopyOfTinyBert();
+        File.Copy(FixtureFiles.Path("unexpected-input.onnx"), Path.Combine(folder, "model.onnx"), overwrite: true);
+        var error = Assert.Throws<NotSupportedException>(() => Create(new OnnxEmbedderOptions { Model = folder }));
+        Assert.Contains("'pixel_values'", error.Message);
+    }
+
+    [Fact]
+    public void CorruptModelGivesRuntimeError()
+    {
+        var folder = FixtureFiles.CopyOfTinyBert();
+        File.Copy(FixtureFiles.Path("truncated.onnx"), Path.Combine(folder, "model.onnx"), overwrite: true);
+        var error = Assert.Throws<OnnxRuntimeException>(() => Create(new OnnxEmbedderOptions { Model = folder }));
+        Assert.Contains("failed to load the model", error.Message);
+        Assert.Contains(Path.Combine(folder, "model.onnx"), error.Message);
+    }
+
+    [Fact]
+    public void MissingRuntimeLibraryNamesPathAndFetchScript()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-dir", "libonnxruntime.so.1");
+        var error = Assert.Throws<FileNotFoundException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, RuntimeLibrary = missing }));
+        Assert.Contains(missing, error.Message);
+        Assert.Contains("scripts/fetch-models", error.Message);
+    }
+
+    [Fact]
+    public void UnknownOutputNameAndBadOptionsAreRejected()
+    {
+        Assert.Contains("no output 'pooler'",
+            Assert.Throws<ArgumentException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, OutputName = "pooler" })).Message);
+        Assert.Equal("batchSize", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 0 })).Option);
+        Assert.Equal("maxLength", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, MaxLength = 65 })).Option);
+        Assert.Equal("model", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions())).Option);
+    }
+
+    [Fact]
+    public void EmptyInputGivesEmptyMatrix()
+    {
+        using var embedder = Create(new OnnxEmbedderOptions { Model = TinyBert });
+        var vectors = embedder.Embed([]);
+        Assert.Equal(0, vectors.Rows);
+        Assert.Equal(32, vectors.Columns);
+    }
+}
