@@ -64,3 +64,16 @@ public sealed record KMeansOptions : PluginOptions
         if (MaxNoImprovement < 1) yield return new OptionError("maxNoImprovement", $"must be at least 1, got {MaxNoImprovement}.");
     }
 }
+
+/// <summary>How the centres are refined.</summary>
+public enum KMeansAlgorithm
+{
+    /// <summary>Lloyd's algorithm: every row against every centre each iteration (scikit-learn's "lloyd").</summary>
+    Lloyd,
+
+    /// <summary>Lloyd's iterations with Hamerly's bounds, which skip rows whose centre cannot have changed; same labels.</summary>
+    Hamerly,
+
+    /// <summary>Mini-batch k-means (Sculley 2010, as scikit-learn's MiniBatchKMeans) for large n.</summary>
+    MiniBatch,
+}

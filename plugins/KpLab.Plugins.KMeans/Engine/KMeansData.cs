@@ -49,6 +49,10 @@ internal sealed class KMeansData
         return new KMeansData(copy, rows, columns, mean, spherical: false);
     }
 
+    /// <summary>The rows as given, neither centred nor normalised (benchmarks that must match a peer's exact work).</summary>
+    public static KMeansData CreateUncentred(ReadOnlySpan<float> values, int rows, int columns) =>
+        new(values.ToArray(), rows, columns, new float[columns], spherical: false);
+
     /// <summary>Maps centres given in the caller's coordinates into this data's (subtract the offset or normalise).</summary>
     public float[] ToWorkingSpace(ReadOnlySpan<float> centres)
     {

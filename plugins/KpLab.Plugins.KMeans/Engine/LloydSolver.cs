@@ -14,7 +14,8 @@ internal sealed class LloydSolver
     private readonly KMeansData _data;
     private readonly int _k;
     private readonly NearestCentre _assigner;
-    private readonly ParallelOptions _parallel = new() { MaxDegreeOfParallelism = KernelParallelism.Current };
+    /// <summary>Read per use, so a solver honours the degree in force when it runs.</summary>
+    private static ParallelOptions Parallelism => new() { MaxDegreeOfParallelism = KernelParallelism.Current };
 
     public LloydSolver(KMeansData data, int k)
     {
@@ -64,7 +65,7 @@ internal sealed class LloydSolver
         }
         int iterations = Math.Min(iteration + 1, maxIterations);
         if (!strict && !fixedIterations) _assigner.Assign(_data.Values, n, centres, labels, accumulate: false);
-        return new KMeansRun(labels, centres, Inertia(_data, centres, labels, _parallel), iterations);
+        return new KMeansRun(labels, centres, Inertia(_data, centres, labels, Parallelism), iterations);
     }
 
     /// <summary>
@@ -177,7 +178,7 @@ internal sealed class LloydSolver
         float maxShift = shifts[maxShiftIndex], secondShift = 0f;
         for (int j = 0; j < k; j++) if (j != maxShiftIndex) secondShift = MathF.Max(secondShift, shifts[j]);
 
-        Parallel.For(0, _assigner.Tiles, _parallel, tile =>
+        Parallel.For(0, _assigner.Tiles, Parallelism, tile =>
         {
             int r0 = tile * NearestCentre.TileRows, r1 = Math.Min(_data.Rows, r0 + NearestCentre.TileRows);
             var sums = _assigner.TileSums(tile);
