@@ -158,7 +158,7 @@ internal sealed class LloydSolver
     /// <summary>
     /// Hamerly's assignment (Hamerly 2010): bounds are loosened by the last centre shifts; a row is re-examined only
     /// when its upper bound exceeds both its lower bound and half the distance from its centre to the nearest other
-    /// centre. Re-examined rows are ranked exactly as <see cref="NearestCentre.Assign"/> ranks them (|c|² − 2x·c).
+    /// centre. Re-examined rows are ranked exactly as <see cref="NearestCentre.Assign"/> ranks them.
     /// </summary>
     private void AssignWithBounds(float[] centres, int[] labels, HamerlyBounds bounds, float[] shifts, bool first)
     {
@@ -185,7 +185,6 @@ internal sealed class LloydSolver
             var counts = _assigner.TileCounts(tile);
             sums.Clear();
             counts.Clear();
-            var dots = new float[k];
             for (int i = r0; i < r1; i++)
             {
                 var x = _data.Row(i);
@@ -204,14 +203,15 @@ internal sealed class LloydSolver
                 }
                 if (examine)
                 {
-                    int best = 0, second = -1;
-                    for (int j = 0; j < k; j++) dots[j] = centreNorms[j] - 2f * VectorMath.Dot(x, centres.AsSpan(j * d, d));
-                    for (int j = 1; j < k; j++) if (dots[j] < dots[best]) best = j;
-                    for (int j = 0; j < k; j++) if (j != best && (second < 0 || dots[j] < dots[second])) second = j;
-                    labels[i] = best;
+                    // Ranked by the same kernel as the plain assignment, so Hamerly and Lloyd agree on labels.
+                    NearestCentroid.Assign(x, centres, d, centreNorms, labels.AsSpan(i, 1), default);
+                    int best = labels[i];
+                    float second = float.PositiveInfinity;
+                    for (int j = 0; j < k; j++)
+                        if (j != best) second = MathF.Min(second, VectorMath.SquaredL2(x, centres.AsSpan(j * d, d)));
                     // Bounds from direct differences, which are accurate where |x|² + |c|² − 2x·c may cancel.
                     bounds.Upper[i] = MathF.Sqrt(VectorMath.SquaredL2(x, centres.AsSpan(best * d, d)));
-                    bounds.Lower[i] = second < 0 ? float.PositiveInfinity : MathF.Sqrt(VectorMath.SquaredL2(x, centres.AsSpan(second * d, d)));
+                    bounds.Lower[i] = MathF.Sqrt(second);
                 }
                 VectorMath.Add(x, sums.Slice(labels[i] * d, d));
                 counts[labels[i]]++;

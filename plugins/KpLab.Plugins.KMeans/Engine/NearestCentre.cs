@@ -4,14 +4,15 @@ namespace KpLab.Plugins.KMeans;
 
 /// <summary>
 /// The assignment step shared by every k-means variant: each row goes to the centre minimising |c|² − 2x·c (|x|² is
-/// the same for all centres), the dot products coming from the kernel's tiled A·Bᵀ. Rows are handled in tiles of a
+/// the same for all centres), through the kernel's fused A·Bᵀ-and-argmin (<see cref="NearestCentroid"/>). Rows are
+/// handled in tiles of a
 /// fixed size, and per-tile centre sums are kept separately and added in tile order, so neither labels nor centres
 /// depend on the thread count.
 /// </summary>
 internal sealed class NearestCentre
 {
     /// <summary>Rows per tile. Fixed, never derived from the thread count, so sums are reduced in the same order.</summary>
-    public const int TileRows = PairwiseKernel.DefaultTileRows;
+    public const int TileRows = 256;
 
     private readonly int _columns;
     private readonly int _k;
@@ -40,36 +41,23 @@ internal sealed class NearestCentre
         int k = _k, d = _columns;
         var centreNorms = new float[k];
         MatrixRows.SquaredNorms(centres, d, centreNorms);
-        PairwiseKernel.ForEachTile(values.AsSpan(0, rows * d), centres, d, PairwiseMeasure.Dot, (r0, count, dots) =>
+        int tiles = (rows + TileRows - 1) / TileRows;
+        Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current }, tile =>
         {
-            int tile = r0 / TileRows;
+            int r0 = tile * TileRows, count = Math.Min(TileRows, rows - r0);
+            NearestCentroid.Assign(values.AsSpan(r0 * d, count * d), centres, d, centreNorms, labels.AsSpan(r0, count),
+                offsets is null ? default : offsets.AsSpan(r0, count));
+            if (!accumulate) return;
             var sums = _tileSums.AsSpan(tile * k * d, k * d);
             var counts = _tileCounts.AsSpan(tile * k, k);
-            if (accumulate)
+            sums.Clear();
+            counts.Clear();
+            for (int i = r0; i < r0 + count; i++)
             {
-                sums.Clear();
-                counts.Clear();
+                VectorMath.Add(values.AsSpan(i * d, d), sums.Slice(labels[i] * d, d));
+                counts[labels[i]]++;
             }
-            for (int r = 0; r < count; r++)
-            {
-                var row = dots.Slice(r * k, k);
-                int best = 0;
-                float bestValue = centreNorms[0] - 2f * row[0];
-                for (int j = 1; j < k; j++)
-                {
-                    float value = centreNorms[j] - 2f * row[j];
-                    if (value < bestValue) { bestValue = value; best = j; }
-                }
-                int i = r0 + r;
-                labels[i] = best;
-                if (offsets is not null) offsets[i] = bestValue;
-                if (accumulate)
-                {
-                    VectorMath.Add(values.AsSpan(i * d, d), sums.Slice(best * d, d));
-                    counts[best]++;
-                }
-            }
-        }, TileRows);
+        });
     }
 
     /// <summary>Per-tile sums written by the caller (Hamerly's step fills them itself): tile t's k × d block.</summary>
