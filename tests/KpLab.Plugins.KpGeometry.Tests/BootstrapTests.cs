@@ -31,13 +31,14 @@ public sealed class BootstrapTests
         }
     }
 
-    [Fact]
-    public void IntervalsAreTheDocumentedResamplingRecomputedNaively()
+    [Theory]
+    [InlineData("gauss_n120_d16")] // every label evaluated directly (30 members, d = 16)
+    [InlineData("anna_n370_d48")] // labels of 39 and 60 through the Gram matrix, 77 to 111 directly
+    public void IntervalsAreTheDocumentedResamplingRecomputedNaively(string name)
     {
         // Labels in label order, one stream; each replicate draws n members with Random.Next(n) and averages the
         // cosine over pairs of distinct positions p < q. Recomputed here with plain float64 loops, O(n²).
-        var c = GeometryFixture.Case("gauss_n120_d16");
-        var input = GeometryFixture.Input(c);
+        var input = GeometryFixture.Input(GeometryFixture.Case(name));
         const int seed = 17, resamples = 40;
         var result = new KpGeometryMetric(new KpGeometryOptions { K = 5, Bootstrap = resamples, Seed = seed, Confidence = 0.9 }, PluginContext.Default)
             .Evaluate(input);
@@ -47,6 +48,12 @@ public sealed class BootstrapTests
         for (int label = 0; label < truth.Names.Count; label++)
         {
             var members = Enumerable.Range(0, truth.Count).Where(i => truth.Codes[i] == label).ToArray();
+            var row = result.Rows.Single(r => r.Key == truth.Names[label]);
+            if (members.Length < 2)
+            {
+                Assert.True(double.IsNaN(row["withinCosineLow"]) && double.IsNaN(row["withinCosineHigh"])); // and no draws
+                continue;
+            }
             var replicates = new double[resamples];
             for (int b = 0; b < resamples; b++)
             {
@@ -58,10 +65,23 @@ public sealed class BootstrapTests
                 replicates[b] = sum / (draw.Length * (draw.Length - 1) / 2.0);
             }
             Array.Sort(replicates);
-            var row = result.Rows.Single(r => r.Key == truth.Names[label]);
             Assert.Equal(WithinCosineBootstrap.Quantile(replicates, 0.05), row["withinCosineLow"], 1e-12);
             Assert.Equal(WithinCosineBootstrap.Quantile(replicates, 0.95), row["withinCosineHigh"], 1e-12);
             Assert.True(row["withinCosineLow"] < row["withinCosine"] && row["withinCosine"] < row["withinCosineHigh"]);
+        }
+    }
+
+    [Fact]
+    public void GramAndDirectEvaluationAgree()
+    {
+        var input = GeometryFixture.Input(GeometryFixture.Case("anna_n370_d48"));
+        var rows = new UnitRows(input.Embeddings!);
+        foreach (var label in new[] { "correct", "other" })
+        {
+            var members = Enumerable.Range(0, rows.Count).Where(i => input.Truth![i] == label).ToArray();
+            var gram = WithinCosineBootstrap.Replicates(rows, members, 100, new Random(1), BootstrapMethod.Gram);
+            var direct = WithinCosineBootstrap.Replicates(rows, members, 100, new Random(1), BootstrapMethod.Direct);
+            for (int b = 0; b < gram.Length; b++) Assert.Equal(direct[b], gram[b], 1e-12);
         }
     }
 
