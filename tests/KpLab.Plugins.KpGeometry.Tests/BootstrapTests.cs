@@ -10,13 +10,31 @@ public sealed class BootstrapTests
     {
         var cases = GeometryFixture.Root.GetProperty("bootstrap").EnumerateArray().ToArray();
         Assert.NotEmpty(cases);
+        var input = GeometryFixture.Input(GeometryFixture.Case("anna_n370_d48"));
+        var rows = new UnitRows(input.Embeddings!);
         foreach (var c in cases)
         {
-            var rows = new UnitRows(GeometryFixture.Embeddings(c.GetProperty("file").GetString()!));
-            var positions = c.GetProperty("rows").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            double got = rows.MeanPairwiseCosine(positions, new double[rows.Columns]);
-            Assert.Equal(c.GetProperty("expected").GetDouble(), got, 1e-12);
+            var members = Enumerable.Range(0, rows.Count).Where(i => input.Truth![i] == c.GetProperty("label").GetString()).ToArray();
+            var counts = new int[members.Length];
+            foreach (var row in c.GetProperty("rows").EnumerateArray()) counts[Array.IndexOf(members, row.GetInt32())]++;
+            double expected = c.GetProperty("expected").GetDouble();
+            Assert.Equal(expected, WithinCosineBootstrap.Replicate(rows, members, counts, BootstrapMethod.Direct), 1e-12);
+            Assert.Equal(expected, WithinCosineBootstrap.Replicate(rows, members, counts, BootstrapMethod.Gram), 1e-12);
         }
+    }
+
+    [Fact]
+    public void AReplicateWithUnitWeightsIsTheWithinCosineAndOneMemberRepeatedHasNone()
+    {
+        var input = GeometryFixture.Input(GeometryFixture.Case("gauss_n120_d16"));
+        var rows = new UnitRows(input.Embeddings!);
+        var members = Enumerable.Range(0, rows.Count).Where(i => input.Truth![i] == "1").ToArray();
+        double within = rows.MeanPairwiseCosine(members, new double[rows.Columns]);
+        var ones = Enumerable.Repeat(1, members.Length).ToArray();
+        Assert.Equal(within, WithinCosineBootstrap.Replicate(rows, members, ones, BootstrapMethod.Direct), 1e-14);
+        var repeated = new int[members.Length];
+        repeated[3] = members.Length;
+        Assert.True(double.IsNaN(WithinCosineBootstrap.Replicate(rows, members, repeated, BootstrapMethod.Gram)));
     }
 
     [Fact]
@@ -32,13 +50,15 @@ public sealed class BootstrapTests
     }
 
     [Theory]
-    [InlineData("gauss_n120_d16")] // every label evaluated directly (30 members, d = 16)
-    [InlineData("anna_n370_d48")] // labels of 39 and 60 through the Gram matrix, 77 to 111 directly
+    [InlineData("gauss_n120_d16")]
+    [InlineData("anna_n370_d48")] // with a single-row label, which draws nothing
+    [InlineData("synthetic_n60_d64")] // labels of 20 < d/2: the Gram path
+    [InlineData("tiny_n5_d3")] // labels of two rows: half the resamples repeat one member and are left out
     public void IntervalsAreTheDocumentedResamplingRecomputedNaively(string name)
     {
         // Labels in label order, one stream; each replicate draws n members with Random.Next(n) and averages the
-        // cosine over pairs of distinct positions p < q. Recomputed here with plain float64 loops, O(n²).
-        var input = GeometryFixture.Input(GeometryFixture.Case(name));
+        // cosine over position pairs p < q holding different members. Recomputed here with plain float64 loops, O(n²).
+        var input = name == "synthetic_n60_d64" ? Synthetic() : GeometryFixture.Input(GeometryFixture.Case(name));
         const int seed = 17, resamples = 40;
         var result = new KpGeometryMetric(new KpGeometryOptions { K = 5, Bootstrap = resamples, Seed = seed, Confidence = 0.9 }, PluginContext.Default)
             .Evaluate(input);
@@ -60,20 +80,23 @@ public sealed class BootstrapTests
                 var draw = new int[members.Length];
                 for (int t = 0; t < draw.Length; t++) draw[t] = members[random.Next(members.Length)];
                 double sum = 0;
+                int pairs = 0;
                 for (int p = 0; p < draw.Length; p++)
-                    for (int q = p + 1; q < draw.Length; q++) sum += NaiveCosine(x.Row(draw[p]), x.Row(draw[q]));
-                replicates[b] = sum / (draw.Length * (draw.Length - 1) / 2.0);
+                    for (int q = p + 1; q < draw.Length; q++)
+                        if (draw[p] != draw[q]) (sum, pairs) = (sum + NaiveCosine(x.Row(draw[p]), x.Row(draw[q])), pairs + 1);
+                replicates[b] = pairs == 0 ? double.NaN : sum / pairs;
             }
-            Array.Sort(replicates);
+            replicates = replicates.Where(double.IsFinite).Order().ToArray();
             Assert.Equal(WithinCosineBootstrap.Quantile(replicates, 0.05), row["withinCosineLow"], 1e-12);
             Assert.Equal(WithinCosineBootstrap.Quantile(replicates, 0.95), row["withinCosineHigh"], 1e-12);
-            Assert.True(row["withinCosineLow"] < row["withinCosine"] && row["withinCosine"] < row["withinCosineHigh"]);
+            Assert.True(row["withinCosineLow"] <= row["withinCosine"] && row["withinCosine"] <= row["withinCosineHigh"], $"{truth.Names[label]}");
         }
     }
 
     [Fact]
     public void GramAndDirectEvaluationAgree()
     {
+        // Both paths on the same draws, for labels that Auto would send down the direct path.
         var input = GeometryFixture.Input(GeometryFixture.Case("anna_n370_d48"));
         var rows = new UnitRows(input.Embeddings!);
         foreach (var label in new[] { "correct", "other" })
@@ -109,6 +132,13 @@ public sealed class BootstrapTests
         var row = new KpGeometryMetric(new KpGeometryOptions { Bootstrap = 0 }, PluginContext.Default).Evaluate(input).Rows[0];
         Assert.True(double.IsNaN(row["withinCosineLow"]) && double.IsNaN(row["withinCosineHigh"]));
         Assert.False(double.IsNaN(row["withinCosine"]));
+    }
+
+    private static EvaluationInput Synthetic()
+    {
+        var random = new Random(8);
+        var x = EmbeddingMatrix.Create(60, 64, v => { for (int i = 0; i < v.Length; i++) v[i] = (float)(random.NextDouble() - 0.2); });
+        return new EvaluationInput { Embeddings = x, Truth = Enumerable.Range(0, 60).Select(i => i % 3).ToArray() };
     }
 
     private static double NaiveCosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
