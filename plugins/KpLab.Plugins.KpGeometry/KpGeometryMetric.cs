@@ -1,0 +1,207 @@
+using System.ComponentModel;
+using KpLab.Abstractions;
+using KpLab.Kernels;
+
+namespace KpLab.Plugins.KpGeometry;
+
+public sealed record KpGeometryOptions : PluginOptions
+{
+    [Description("Nearest neighbours per row (cosine, self excluded, over all rows) for knnAgreement and knnCosine; capped at n - 1.")]
+    public int K { get; init; } = 10;
+
+    [Description("Bootstrap resamples for the withinCosine interval; 0 skips the bootstrap (interval NaN).")]
+    public int Bootstrap { get; init; } = 1000;
+
+    [Description("Coverage of the percentile bootstrap interval, in (0, 1).")]
+    public double Confidence { get; init; } = 0.95;
+
+    [Description("Seed of the bootstrap; null draws from the run's random source (stream 'kp-geometry').")]
+    public int? Seed { get; init; }
+
+    public override IEnumerable<OptionError> Validate()
+    {
+        if (K < 1) yield return new OptionError("k", $"must be at least 1, got {K}");
+        if (Bootstrap < 0) yield return new OptionError("bootstrap", $"must be at least 0, got {Bootstrap}");
+        if (!(Confidence > 0 && Confidence < 1)) yield return new OptionError("confidence", $"must be in (0, 1), got {Confidence}");
+    }
+}
+
+/// <summary>
+/// The "Anna Karenina" analysis of expert labels in embedding space: are good answers alike and bad answers each bad
+/// in their own way? Cosines are taken between unit-normalised rows in float64; a zero row is the zero vector (cosine 0
+/// with everything, and it still counts in its label's size and centroid).
+/// <para>Rows: one per label (quality order first, then the rest in label order) with <c>size</c>;
+/// <c>withinCosine</c>, the mean cosine over the label's distinct pairs i &lt; j (NaN for a single row), with its
+/// percentile bootstrap interval <c>withinCosineLow</c>/<c>withinCosineHigh</c> (see <see cref="WithinCosineBootstrap"/>);
+/// <c>centroidNorm</c>, the norm of the centroid c of the unit rows; <c>centroidCosine</c>, the members' mean cosine to c
+/// (for a centroid of unit vectors this equals |c| identically, computed directly all the same);
+/// <c>bestCentroidCosine</c>, the cosine of c to the best label's centroid (QualityOrder[0], or without an order the
+/// label with the highest withinCosine); <c>knnAgreement</c> and <c>knnCosine</c>, the members' mean share of their k
+/// nearest rows carrying the same label and mean cosine to them; <c>qualityRank</c> (1 = best; NaN when unranked).</para>
+/// <para>withinCosine is exact in O(n·d) through Σ_{i≠j} x̂ᵢ·x̂ⱼ = |Σᵢ x̂ᵢ|² − Σᵢ |x̂ᵢ|², i.e. (n|c|² − 1)·n/(n − 1)
+/// for unit rows.</para>
+/// <para>Value: Spearman's ρ between quality rank (1 = best) and withinCosine over the ranked labels (negative when
+/// better answers are more alike); NaN without a quality order. Components <c>spearman.&lt;statistic&gt;</c> give ρ for
+/// every statistic (labels with a NaN statistic left out; NaN for fewer than two labels or a constant side).</para>
+/// </summary>
+[KpLabPlugin(PluginKind.Metric, "kp-geometry", Description = "Per expert label: within-label cosine (bootstrap CI), centroid norm and cosines, kNN label agreement and density; Spearman correlation of each with answer quality.")]
+public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext context) : IMetric
+{
+    private const string Name = "kp-geometry";
+
+    /// <summary>The statistics correlated with quality rank, as row value names.</summary>
+    internal static readonly string[] Statistics =
+        ["withinCosine", "centroidCosine", "centroidNorm", "bestCentroidCosine", "knnAgreement", "knnCosine", "size"];
+
+    public MetricResult Evaluate(EvaluationInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var data = input.RequireEmbeddings(Name);
+        var truth = input.RequireTruth(Name);
+        int n = input.RequireSameLength(Name);
+        if (n == 0) throw new ArgumentException($"Metric '{Name}': the input is empty (0 rows).");
+        if (data.Columns == 0) throw new ArgumentException($"Metric '{Name}': the embeddings have no columns.");
+        data.ThrowIfNonFinite(Name);
+        var ranked = QualityCodes(input.QualityOrder, truth);
+
+        var rows = new UnitRows(data);
+        int labels = truth.Names.Count, d = data.Columns;
+        var members = Enumerable.Range(0, labels).Select(_ => new List<int>()).ToArray();
+        for (int i = 0; i < n; i++) members[truth.Codes[i]].Add(i);
+
+        var stats = new Dictionary<string, double>[labels];
+        var centroids = new double[labels][];
+        for (int c = 0; c < labels; c++)
+        {
+            var memberRows = members[c].ToArray();
+            var centroid = centroids[c] = new double[d];
+            double within = rows.MeanPairwiseCosine(memberRows, centroid);
+            if (memberRows.Length == 1) rows.AddTo(memberRows[0], 1.0, centroid); // the identity skips a single row
+            for (int j = 0; j < d; j++) centroid[j] /= memberRows.Length;
+            double norm = Math.Sqrt(WideningSums.Dot(centroid, centroid));
+            double toCentroid = 0;
+            if (norm > 0) foreach (var i in memberRows) toCentroid += rows.Dot(i, centroid) / norm;
+            stats[c] = new Dictionary<string, double>
+            {
+                ["size"] = memberRows.Length,
+                ["withinCosine"] = within,
+                ["centroidCosine"] = toCentroid / memberRows.Length,
+                ["centroidNorm"] = norm,
+            };
+        }
+
+        int best = ranked.Length > 0 ? ranked[0] : MostCohesive(stats);
+        for (int c = 0; c < labels; c++)
+            stats[c]["bestCentroidCosine"] = c == best ? 1.0 : CentroidCosine(centroids[c], centroids[best]);
+
+        int k = Math.Min(options.K, n - 1);
+        AddNeighbourStatistics(rows, truth, members, k, stats);
+        AddIntervals(rows, members, stats);
+
+        var rank = new double[labels];
+        Array.Fill(rank, double.NaN);
+        for (int r = 0; r < ranked.Length; r++) rank[ranked[r]] = r + 1;
+        for (int c = 0; c < labels; c++) stats[c]["qualityRank"] = rank[c];
+
+        var components = new Dictionary<string, double> { ["k"] = Math.Max(k, 0) };
+        double value = double.NaN;
+        if (ranked.Length > 0)
+        {
+            var ranks = ranked.Select(c => rank[c]).ToArray();
+            foreach (var statistic in Statistics)
+                components[$"spearman.{statistic}"] = RankCorrelation.Spearman(ranks, ranked.Select(c => stats[c][statistic]).ToArray());
+            value = components["spearman.withinCosine"];
+        }
+
+        var order = ranked.Concat(Enumerable.Range(0, labels).Except(ranked));
+        return new MetricResult(Name, value)
+        {
+            Rows = order.Select(c => new MetricRow(truth.Names[c], stats[c])).ToArray(),
+            Components = components,
+        };
+    }
+
+    /// <summary>The label codes of the quality order, best first; empty without one.</summary>
+    private static int[] QualityCodes(IReadOnlyList<string>? order, LabelVector truth)
+    {
+        if (order is null) return [];
+        var codes = new List<int>();
+        foreach (var label in order)
+        {
+            int code = truth.CodeOf(label);
+            if (code < 0)
+                throw new ArgumentException(
+                    $"Metric '{Name}': QualityOrder names label '{label}', which no row of Truth has; labels present: {string.Join(", ", truth.Names)}.");
+            if (codes.Contains(code)) throw new ArgumentException($"Metric '{Name}': QualityOrder names label '{label}' twice.");
+            codes.Add(code);
+        }
+        return codes.ToArray();
+    }
+
+    /// <summary>Without a quality order, the best label is the one with the highest withinCosine (ties: the first in label order).</summary>
+    private static int MostCohesive(Dictionary<string, double>[] stats)
+    {
+        int best = -1;
+        for (int c = 0; c < stats.Length; c++)
+            if (double.IsFinite(stats[c]["withinCosine"]) && (best < 0 || stats[c]["withinCosine"] > stats[best]["withinCosine"])) best = c;
+        return Math.Max(best, 0); // every label a single row: the first
+    }
+
+    private static double CentroidCosine(double[] a, double[] b)
+    {
+        double norms = Math.Sqrt(WideningSums.Dot(a, a) * WideningSums.Dot(b, b));
+        return norms == 0 ? 0.0 : WideningSums.Dot(a, b) / norms;
+    }
+
+    /// <summary>
+    /// knnAgreement and knnCosine per label. Neighbours come from the exact float32 search; their cosines are then
+    /// recomputed in float64, so knnCosine carries no float32 rounding. NaN when there is no other row (k = 0).
+    /// </summary>
+    private static void AddNeighbourStatistics(UnitRows rows, LabelVector truth, List<int>[] members, int k,
+        Dictionary<string, double>[] stats)
+    {
+        if (k < 1)
+        {
+            foreach (var s in stats) s["knnAgreement"] = s["knnCosine"] = double.NaN;
+            return;
+        }
+        var graph = NearestNeighbors.Search(rows.Data.Values, rows.Columns, k, PairwiseMeasure.CosineDistance, includeSelf: false);
+        for (int c = 0; c < members.Length; c++)
+        {
+            double agreement = 0, cosine = 0;
+            foreach (var i in members[c])
+            {
+                int same = 0;
+                double sum = 0;
+                foreach (var j in graph.IndicesOf(i))
+                {
+                    if (truth.Codes[j] == c) same++;
+                    sum += rows.Cosine(i, j);
+                }
+                agreement += (double)same / k;
+                cosine += sum / k;
+            }
+            stats[c]["knnAgreement"] = agreement / members[c].Count;
+            stats[c]["knnCosine"] = cosine / members[c].Count;
+        }
+    }
+
+    /// <summary>Bootstrap intervals, labels in code order from one stream, so a seed fixes every interval.</summary>
+    private void AddIntervals(UnitRows rows, List<int>[] members, Dictionary<string, double>[] stats)
+    {
+        var random = options.Seed is int seed ? new Random(seed) : context.Random.CreateRandom(Name);
+        double tail = (1 - options.Confidence) / 2;
+        for (int c = 0; c < members.Length; c++)
+        {
+            double low = double.NaN, high = double.NaN;
+            if (members[c].Count >= 2 && options.Bootstrap > 0)
+            {
+                var replicates = WithinCosineBootstrap.Replicates(rows, members[c], options.Bootstrap, random);
+                low = WithinCosineBootstrap.Quantile(replicates, tail);
+                high = WithinCosineBootstrap.Quantile(replicates, 1 - tail);
+            }
+            stats[c]["withinCosineLow"] = low;
+            stats[c]["withinCosineHigh"] = high;
+        }
+    }
+}

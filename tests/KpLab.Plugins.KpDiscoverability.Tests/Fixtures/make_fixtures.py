@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Reference values for discoverability, computed independently in NumPy from a dense label x cluster table.
+
+Run: /usr/bin/python3 make_fixtures.py  (deterministic). Per expert label (rows kept: labels with at least one scored
+row): the cluster with the highest F1 = 2|L∩C|/(|L|+|C|) and the one with the highest Jaccard |L∩C|/|L∪C| (first
+maximum, i.e. the lowest cluster label, and only when the maximum is positive), precision |L∩C|/|C| and recall
+|L∩C|/|L| of the best-F1 cluster, discovered = F1 >= threshold. Noise (-1) never forms a cluster; 'unmatched' keeps
+noise rows in |L| (missed), 'exclude' drops them first. Predicted labelings of SemEval-2013 questions come from
+scikit-learn KMeans on TF-IDF vectors, with answers of fewer than three words marked noise (as a density clusterer
+might).
+"""
+import csv
+import json
+import os
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ANSWERS = "/work/shared/datasets/semeval2013-sra/answers.csv"
+CONFIGS = [(0.5, "unmatched"), (0.5, "exclude"), (0.3, "unmatched"), (0.8, "exclude")]
+
+
+def discoverability(truth, predicted, threshold, noise):
+    truth, predicted = np.asarray(truth), np.asarray(predicted)
+    if noise == "exclude":
+        keep = predicted != -1
+        truth, predicted = truth[keep], predicted[keep]
+    labels = np.unique(truth)  # sorted: ordinal for strings, numeric for integers
+    clusters = np.unique(predicted[predicted != -1])
+    table = np.array([[np.sum((truth == l) & (predicted == c)) for c in clusters] for l in labels], dtype=np.int64)
+    label_sizes = np.array([np.sum(truth == l) for l in labels], dtype=np.int64)
+    cluster_sizes = table.sum(axis=0) if len(clusters) else np.zeros(0, dtype=np.int64)
+    rows = {}
+    for i, l in enumerate(labels):
+        both = table[i] if len(clusters) else np.zeros(0, dtype=np.int64)
+        f1 = 2.0 * both / (label_sizes[i] + cluster_sizes) if len(clusters) else np.zeros(0)
+        jac = both / (label_sizes[i] + cluster_sizes - both) if len(clusters) else np.zeros(0)
+        row = {"size": int(label_sizes[i]), "cluster": None, "precision": 0.0, "recall": 0.0, "f1": 0.0,
+               "jaccardCluster": None, "jaccard": 0.0, "discovered": 0}
+        if len(clusters) and f1.max() > 0:
+            b = int(np.argmax(f1))  # first maximum: the lowest cluster label
+            row.update(cluster=int(clusters[b]), precision=float(both[b] / cluster_sizes[b]),
+                       recall=float(both[b] / label_sizes[i]), f1=float(f1[b]), discovered=int(f1[b] >= threshold))
+        if len(clusters) and jac.max() > 0:
+            b = int(np.argmax(jac))
+            row.update(jaccardCluster=int(clusters[b]), jaccard=float(jac[b]))
+        rows[str(l)] = row
+    discovered = sum(r["discovered"] for r in rows.values())
+    return {"value": discovered / len(rows), "discovered": discovered, "labels": len(rows),
+            "meanBestF1": float(np.mean([r["f1"] for r in rows.values()])), "rows": rows}
+
+
+def case(name, truth, predicted, numeric):
+    return {"name": name, "numeric": numeric, "truth": list(truth), "predicted": [int(p) for p in predicted],
+            "expected": [{"threshold": t, "noise": nz, **discoverability(truth, predicted, t, nz)} for t, nz in CONFIGS]}
+
+
+def main():
+    rng = np.random.default_rng(42)
+    cases = []
+
+    # Unrelated random labelings: small F1s, many near-ties between clusters.
+    truth = rng.integers(0, 6, 400)
+    pred = rng.integers(0, 8, 400)
+    pred[rng.random(400) < 0.1] = -1
+    cases.append(case("random_unrelated", truth.tolist(), pred, True))
+
+    # Planted structure: clusters follow the labels with 25% of rows moved, one label split in two clusters, one label
+    # (7) seen only as noise, so it disappears under 'exclude'.
+    truth = rng.integers(0, 5, 300)
+    pred = truth * 10
+    moved = rng.random(300) < 0.25
+    pred[moved] = rng.integers(0, 5, moved.sum()) * 10
+    split = (truth == 2) & (rng.random(300) < 0.5)
+    pred[split] = 21
+    pred[rng.random(300) < 0.08] = -1
+    truth[:6] = 7
+    pred[:6] = -1
+    cases.append(case("random_planted", truth.tolist(), pred, True))
+
+    # Tied scores: label 0 overlaps clusters 3 and 5 equally (F1 and Jaccard tie; the lower cluster wins).
+    truth = [0, 0, 0, 0, 1, 1, 1, 1]
+    pred = [5, 5, 3, 3, 5, 3, 9, 9]
+    cases.append(case("ties", truth, pred, True))
+
+    with open(ANSWERS, newline="", encoding="utf-8") as f:
+        answers = list(csv.DictReader(f))
+    by_question = {}
+    for a in answers:
+        by_question.setdefault(a["question_id"], []).append(a)
+    chosen = sorted(q for q, items in by_question.items() if len(items) >= 60)[:4]
+    for q in chosen:
+        items = by_question[q]
+        texts = [a["answer_text"] for a in items]
+        truth = [a["label"] for a in items]
+        k = len(set(truth))
+        X = TfidfVectorizer().fit_transform(texts)
+        pred = KMeans(n_clusters=k, n_init=4, random_state=0).fit(X).labels_.astype(int)
+        pred[np.array([len(t.split()) < 3 for t in texts])] = -1
+        cases.append(case(f"semeval_{q}", truth, pred, False))
+
+    with open(os.path.join(HERE, "discoverability_cases.json"), "w") as f:
+        json.dump({"generator": "make_fixtures.py", "numpy": np.__version__, "cases": cases}, f)
+
+
+if __name__ == "__main__":
+    main()
