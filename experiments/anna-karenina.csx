@@ -5,29 +5,23 @@
 // Args: --min-answers N (60)  --embedders use-lite,tfidf,glove  --onnx-model DIR (adds "onnx")
 //       --k-max N (10)  --map-question ID (the question drawn in the contingency heat map and PCA map)
 
-string Arg(string name, string fallback)
-{
-    int i = Array.IndexOf(Lab.Args, name);
-    return i >= 0 && i + 1 < Lab.Args.Length ? Lab.Args[i + 1] : fallback;
-}
-
-var minAnswers = int.Parse(Arg("--min-answers", "60"));
-var kMax = int.Parse(Arg("--k-max", "10"));
-var embedderNames = Arg("--embedders", "use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
-var onnxModel = Arg("--onnx-model", Environment.GetEnvironmentVariable("KPLAB_ONNX_MODEL") ?? "");
+var minAnswers = Lab.Arg("--min-answers", 60);
+var kMax = Lab.Arg("--k-max", 10);
+var embedderNames = Lab.Arg("--embedders", "use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+var onnxModel = Lab.Arg("--onnx-model", Environment.GetEnvironmentVariable("KPLAB_ONNX_MODEL") ?? "");
 if (onnxModel != "") embedderNames.Add("onnx");
 string[] quality = ["correct", "partially_correct_incomplete", "contradictory", "irrelevant_or_non_domain"];
 
 var data = Lab.LoadDataset("semeval2013-sra");
 var questions = data.SplitByGroup().Where(q => q.Count >= minAnswers).ToList();
-var mapQuestion = Arg("--map-question", questions.OrderByDescending(q => q.LabelNames.Count).ThenByDescending(q => q.Count).First().Items[0].Group!);
+var mapQuestion = Lab.Arg("--map-question", questions.OrderByDescending(q => q.LabelNames.Count).ThenByDescending(q => q.Count).First().Items[0].Group);
 Lab.Log($"{questions.Count} questions with at least {minAnswers} answers ({questions.Sum(q => q.Count)} answers); embedders: {string.Join(", ", embedderNames)}");
 
 var scores = new List<object>();        // one row per (embedder, clusterer, question)
 var discovery = new List<object>();     // one row per (embedder, clusterer, question, label)
 var geometry = new List<object>();      // one row per (embedder, question, label)
 var sweep = new List<object>();         // one row per (embedder, question, k)
-EmbeddingMatrix? mapVectors = null; Partition? mapPartition = null; Dataset? mapData = null;
+EmbeddingMatrix mapVectors = null; Partition mapPartition = null; Dataset mapData = null;
 
 foreach (var embedderName in embedderNames)
 {
@@ -126,19 +120,19 @@ if (mapVectors is not null && mapPartition is not null && mapData is not null)
     var clusterIds = mapPartition.Labels.Distinct().Order().ToList();
     var counts = new double[labelsHere.Count, clusterIds.Count];
     for (int i = 0; i < mapData.Count; i++)
-        counts[labelsHere.IndexOf(mapData.Items[i].Label!), clusterIds.IndexOf(mapPartition.Labels[i])]++;
+        counts[labelsHere.IndexOf(mapData.Items[i].Label), clusterIds.IndexOf(mapPartition.Labels[i])]++;
     report.Heading($"Question {mapQuestion}: labels against clusters");
     report.Chart(SvgCharts.Heatmap($"Contingency, question {mapQuestion} ({first}, k-means)", labelsHere, clusterIds.Select(c => c.ToString()).ToList(), counts, "expert label", "cluster"),
         "Each cell counts the answers with that expert label in that cluster.");
     var (px, py, e1, e2) = PrincipalComponents.Project2D(mapVectors);
-    var dots = Enumerable.Range(0, mapData.Count).Select(i => new ScatterPoint(px[i], py[i], mapData.Items[i].Label!, mapPartition.Labels[i], mapData.Items[i].Text)).ToList();
+    var dots = Enumerable.Range(0, mapData.Count).Select(i => new ScatterPoint(px[i], py[i], mapData.Items[i].Label, mapPartition.Labels[i], mapData.Items[i].Text)).ToList();
     report.Chart(SvgCharts.Scatter($"PCA map, question {mapQuestion} ({first})", dots, labelsHere, $"PC1 ({e1:P0} of variance)", $"PC2 ({e2:P0})"),
         "Colour = expert label, marker = k-means cluster. Hover a point to read the answer.");
 }
 report.Heading("Summary tables");
 report.Table(new ResultTable("summary", ["embedder", "clusterer", "metric", "mean", "low", "high", "questions"],
-    summary.Select(s => (IReadOnlyList<object?>)[s.embedder, s.clusterer, s.metric, s.mean, s.low, s.high, s.questions])), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
+    summary.Select(s => (IReadOnlyList<object>)[s.embedder, s.clusterer, s.metric, s.mean, s.low, s.high, s.questions])), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
 report.Table(new ResultTable("anna-karenina", ["embedder", "label", "within cosine", "low", "high"],
-    akPoints.Select(p => (IReadOnlyList<object?>)[p.Series, p.Category, p.Value, p.Low, p.High])), "Within-label similarity by label");
+    akPoints.Select(p => (IReadOnlyList<object>)[p.Series, p.Category, p.Value, p.Low, p.High])), "Within-label similarity by label");
 report.Save(Path.Combine(Lab.Out, "report.html"));
 Lab.Log($"Report: {Path.Combine(Lab.Out, "report.html")}");

@@ -1,8 +1,7 @@
 // k sweep: how agreement with expert labels (ARI, AMI) and cluster quality (silhouette) change with k, per question.
 // Args: --k-min N (2) --k-max N (10) --questions N (10 largest questions) --embedder NAME (use-lite)
-string Arg(string name, string fallback) { int i = Array.IndexOf(Lab.Args, name); return i >= 0 && i + 1 < Lab.Args.Length ? Lab.Args[i + 1] : fallback; }
-int kMin = int.Parse(Arg("--k-min", "2")), kMax = int.Parse(Arg("--k-max", "10")), take = int.Parse(Arg("--questions", "10"));
-var embedder = Lab.Embedder(Arg("--embedder", "use-lite"));
+int kMin = Lab.Arg("--k-min", 2), kMax = Lab.Arg("--k-max", 10), take = Lab.Arg("--questions", 10);
+var embedder = Lab.Embedder(Lab.Arg("--embedder", "use-lite"));
 
 var rows = new List<object>();
 foreach (var q in Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take))

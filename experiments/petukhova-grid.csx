@@ -2,9 +2,8 @@
 // every embedder with every clustering algorithm, scored by external (ARI, AMI, NMI, matched F1) and internal
 // (silhouette, Davies-Bouldin, Calinski-Harabasz) metrics, averaged over the largest questions.
 // Args: --questions N (8)  --embedders use-lite,tfidf,glove
-string Arg(string name, string fallback) { int i = Array.IndexOf(Lab.Args, name); return i >= 0 && i + 1 < Lab.Args.Length ? Lab.Args[i + 1] : fallback; }
-var take = int.Parse(Arg("--questions", "8"));
-var embedders = Arg("--embedders", "use-lite,tfidf,glove").Split(',');
+var take = Lab.Arg("--questions", 8);
+var embedders = Lab.Arg("--embedders", "use-lite,tfidf,glove").Split(',');
 var questions = Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take).ToList();
 
 var rows = new List<object>();

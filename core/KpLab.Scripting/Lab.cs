@@ -55,6 +55,25 @@ public sealed class Lab
     /// <summary>Arguments given after <c>--</c>.</summary>
     public IReadOnlyList<string> Args { get; }
 
+    /// <summary>The value after <c>name</c> (e.g. "--min-answers") in <see cref="Args"/>, or <paramref name="fallback"/>.</summary>
+    public string Arg(string name, string fallback)
+    {
+        for (int i = 0; i + 1 < Args.Count; i++)
+            if (Args[i] == name) return Args[i + 1];
+        return fallback;
+    }
+
+    /// <summary>The integer after <c>name</c> in <see cref="Args"/>, or <paramref name="fallback"/>.</summary>
+    /// <exception cref="ArgumentException">The value is not an integer (the argument is named).</exception>
+    public int Arg(string name, int fallback)
+    {
+        var text = Arg(name, "");
+        if (text == "") return fallback;
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"Script argument {name} expects an integer, got '{text}'.");
+    }
+
     /// <summary>The run seed (<c>--seed</c>, default 0); every plugin's <see cref="PluginContext.Random"/> uses it.</summary>
     public int Seed { get; }
 
