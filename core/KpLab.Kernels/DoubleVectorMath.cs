@@ -66,6 +66,20 @@ public static class DoubleVectorMath
         for (; i < n; i++) Unsafe.Add(ref px, i) *= a;
     }
 
+    /// <summary>
+    /// The dot product of a sparse vector (<paramref name="indices"/>, <paramref name="values"/>) with a dense one:
+    /// Σ values[k]·dense[indices[k]], accumulated in index order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The index and value spans differ in length.</exception>
+    /// <exception cref="IndexOutOfRangeException">An index is outside the dense vector.</exception>
+    public static double SparseDot(ReadOnlySpan<int> indices, ReadOnlySpan<double> values, ReadOnlySpan<double> dense)
+    {
+        RequireSameLength(indices.Length, values.Length);
+        double sum = 0;
+        for (int k = 0; k < indices.Length; k++) sum = Math.FusedMultiplyAdd(values[k], dense[indices[k]], sum);
+        return sum;
+    }
+
     /// <summary>The Euclidean norm |x|.</summary>
     public static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
 

@@ -32,6 +32,19 @@ internal sealed class SparseRows(int rows, int columns, int[] rowStarts, int[] c
         return new SparseRows(Columns, Rows, starts, indices, vals);
     }
 
+    /// <summary>y = X·x for a dense vector x of length <see cref="Columns"/>; rows in parallel.</summary>
+    public double[] Multiply(double[] x)
+    {
+        var y = new double[Rows];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current };
+        Parallel.For(0, Rows, parallel, r =>
+        {
+            int start = RowStarts[r], count = RowStarts[r + 1] - start;
+            y[r] = DoubleVectorMath.SparseDot(ColumnIndices.AsSpan(start, count), Values.AsSpan(start, count), x);
+        });
+        return y;
+    }
+
     /// <summary>Y = X·B for a dense row-major B of <see cref="Columns"/> × <paramref name="width"/>; rows in parallel.</summary>
     public double[] Multiply(double[] b, int width)
     {

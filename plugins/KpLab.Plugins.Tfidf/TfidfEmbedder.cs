@@ -65,6 +65,7 @@ public sealed class TfidfEmbedder(TfidfOptions options, PluginContext context) :
         {
             int k = _options.Components;
             var svd = TruncatedSvd.Compute(fit.Weights, k, _context.Random.CreateRandom(RandomStream), cancellationToken);
+            _context.Log($"tfidf: LSA to {k} components took {svd.Steps} Lanczos steps (σ₁ = {svd.SingularValues[0]:G6}).");
             SingularValues = svd.SingularValues;
             Components = svd.Components;
             if (width < k || n < k)

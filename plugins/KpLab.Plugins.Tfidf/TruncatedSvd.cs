@@ -4,144 +4,175 @@ using MathNet.Numerics.LinearAlgebra;
 namespace KpLab.Plugins.Tfidf;
 
 /// <summary>The leading singular triplets of a sparse matrix.</summary>
-/// <param name="SingularValues">σ₁ ≥ σ₂ ≥ …, length k.</param>
+/// <param name="SingularValues">σ₁ ≥ σ₂ ≥ …, length k (zero beyond the rank).</param>
 /// <param name="Projection">U·Σ = X·V, n × k row-major: the LSA coordinates of the rows.</param>
 /// <param name="Components">Vᵀ, k × |columns| row-major: the right singular vectors (sklearn's <c>components_</c>).</param>
-/// <param name="Iterations">Subspace iterations used.</param>
-internal sealed record SvdResult(double[] SingularValues, double[] Projection, double[] Components, int Iterations);
+/// <param name="Steps">Lanczos steps taken.</param>
+internal sealed record SvdResult(double[] SingularValues, double[] Projection, double[] Components, int Steps);
 
 /// <summary>
-/// Truncated SVD (LSA) by block subspace iteration on XᵀX with Rayleigh–Ritz extraction, in double precision. The
-/// block is k plus an oversampling margin and starts from seeded Gaussian vectors; iteration stops when the leading k
-/// Ritz values change by less than 1e-12 relative, so the result is the exact top-k SVD to rounding (unlike
-/// scikit-learn's randomized solver, which stops after a fixed number of passes). Signs are fixed as
-/// <c>svd_flip</c> with <c>u_based_decision=False</c>: each right singular vector's largest-|value| entry is positive.
-/// Singular directions beyond the rank of X have σ = 0 and zero coordinates.
+/// Truncated SVD (LSA) by Golub–Kahan–Lanczos bidiagonalization with one-sided full reorthogonalization, in double precision,
+/// from a seeded random start. Every few steps the small bidiagonal matrix is decomposed (MathNet) and the run stops
+/// once each of the k leading Ritz triplets has a residual |Xᵀu − σv| below 1e-9·σ₁, which bounds the error of every
+/// σ by the same amount: the result is the exact top-k SVD to that accuracy, unlike scikit-learn's randomized solver
+/// (a fixed number of passes). Signs follow <c>svd_flip(u_based_decision=False)</c>: each right singular vector's
+/// largest-|value| entry is positive. Directions beyond the rank of X get σ = 0 and zero coordinates.
 /// </summary>
 internal static class TruncatedSvd
 {
-    private const double Tolerance = 1e-12;
-    private const int MaxIterations = 1000;
+    private const double Tolerance = 1e-9;
 
     public static SvdResult Compute(SparseRows x, int k, Random random, CancellationToken cancellationToken)
     {
-        int n = x.Rows, v = x.Columns;
-        int rank = Math.Min(n, v);
-        int block = Math.Min(rank, k + Math.Max(10, k / 2));
+        int n = x.Rows, width = x.Columns;
+        int rank = Math.Min(n, width);
         var singular = new double[k];
         var projection = new double[(long)n * k];
-        var components = new double[(long)k * v];
-        if (block == 0) return new SvdResult(singular, projection, components, 0);
+        var components = new double[(long)k * width];
+        if (rank == 0 || x.Values.Length == 0) return new SvdResult(singular, projection, components, 0);
 
         var xt = x.Transpose();
-        // Q: v × block, row-major, orthonormal columns.
-        var q = new double[(long)v * block];
-        for (int i = 0; i < q.Length; i++) q[i] = Gaussian(random);
-        Orthonormalize(q, v, block, random);
-        var previous = new double[block];
-        double[] y = [], ritzVectors = [], lambdas = [];
-        int iteration = 0;
-        for (; iteration < MaxIterations; iteration++)
+        // One-sided reorthogonalization (Simon and Zha 2000): only the shorter vectors are kept orthogonal, which keeps
+        // the Ritz values and that side's vectors accurate; the other side is only ever used through X·v.
+        bool orthogonalizeLeft = n <= width;
+        var left = new List<double[]>();   // u₁ … u_m (length n)
+        var right = new List<double[]>();  // v₁ … v_{m+1} (length width)
+        var alpha = new List<double>();
+        var beta = new List<double>();
+        var v = new double[width];
+        for (int i = 0; i < v.Length; i++) v[i] = Gaussian(random);
+        DoubleVectorMath.Scale(1 / DoubleVectorMath.Norm(v), v);
+        right.Add(v);
+
+        int nextCheck = Math.Min(rank, k + 20);
+        Ritz? small = null;
+        bool exhausted = false;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            y = x.Multiply(q, block); // n × block: X·Q
-            var gram = Gram(y, n, block); // QᵀXᵀXQ
-            var evd = gram.Evd(Symmetricity.Symmetric);
-            // MathNet orders eigenvalues ascending; reverse into descending order.
-            lambdas = new double[block];
-            ritzVectors = new double[block * block];
-            for (int j = 0; j < block; j++)
+            int j = left.Count;
+            // u_j = X v_j − β_{j−1} u_{j−1}, reorthogonalised against every earlier u.
+            var u = Multiply(x, right[j]);
+            if (j > 0) DoubleVectorMath.Axpy(-beta[j - 1], left[j - 1], u);
+            double a = orthogonalizeLeft ? Reorthogonalize(u, left) : DoubleVectorMath.Norm(u);
+            if (a <= 1e-14 * Scale(alpha)) exhausted = true;
+            else
             {
-                int src = block - 1 - j;
-                lambdas[j] = Math.Max(evd.EigenValues[src].Real, 0);
-                for (int i = 0; i < block; i++) ritzVectors[i * block + j] = evd.EigenVectors[i, src];
+                DoubleVectorMath.Scale(1 / a, u);
+                left.Add(u);
+                alpha.Add(a);
+                // v_{j+1} = Xᵀ u_j − α_j v_j, reorthogonalised against every earlier v.
+                var next = Multiply(xt, u);
+                DoubleVectorMath.Axpy(-a, right[j], next);
+                double b = orthogonalizeLeft ? DoubleVectorMath.Norm(next) : Reorthogonalize(next, right);
+                beta.Add(b);
+                if (b <= 1e-14 * Scale(alpha)) exhausted = true;
+                else
+                {
+                    DoubleVectorMath.Scale(1 / b, next);
+                    right.Add(next);
+                }
             }
-            bool converged = iteration > 0;
-            double scale = Math.Max(lambdas[0], double.Epsilon);
-            for (int j = 0; j < Math.Min(k, block) && converged; j++)
-                if (Math.Abs(lambdas[j] - previous[j]) > Tolerance * scale) converged = false;
-            lambdas.CopyTo(previous, 0);
-            if (converged || block == v) break;
-            var z = xt.Multiply(y, block); // v × block: XᵀX·Q
-            Orthonormalize(z, v, block, random);
-            q = z;
+            int m = left.Count;
+            if (exhausted || m >= rank || m >= nextCheck)
+            {
+                small = Ritz.Of(alpha, beta, m);
+                if (exhausted || m >= rank || small.Converged(Math.Min(k, m))) break;
+                nextCheck = Math.Min(rank, m + Math.Max(10, m / 4));
+            }
         }
 
-        // Ritz basis: V = Q·W, U·Σ = X·Q·W.
-        var basis = Rotate(q, v, block, ritzVectors);
-        var coordinates = Rotate(y, n, block, ritzVectors);
-        for (int j = 0; j < Math.Min(k, block); j++)
+        int steps = left.Count, found = Math.Min(k, steps);
+        double sigma1 = small!.Sigma[0];
+        for (int c = 0; c < found; c++)
         {
-            singular[j] = Math.Sqrt(lambdas[j]);
-            if (singular[j] <= Tolerance * Math.Sqrt(lambdas[0])) { singular[j] = 0; continue; }
+            double s = small.Sigma[c];
+            if (s <= 1e-12 * sigma1) break;
+            // v = V_m q_c (right singular vector), coordinates X v = σ u.
+            var direction = new double[width];
+            for (int i = 0; i < steps; i++) DoubleVectorMath.Axpy(small.Vectors[i, c], right[i], direction);
+            DoubleVectorMath.Scale(1 / DoubleVectorMath.Norm(direction), direction);
             int argMax = 0;
-            for (int i = 1; i < v; i++)
-                if (Math.Abs(basis[i * block + j]) > Math.Abs(basis[argMax * block + j])) argMax = i;
-            double sign = basis[argMax * block + j] < 0 ? -1 : 1;
-            for (int i = 0; i < v; i++) components[(long)j * v + i] = sign * basis[i * block + j];
-            for (int r = 0; r < n; r++) projection[(long)r * k + j] = sign * coordinates[r * block + j];
+            for (int i = 1; i < width; i++) if (Math.Abs(direction[i]) > Math.Abs(direction[argMax])) argMax = i;
+            if (direction[argMax] < 0) DoubleVectorMath.Scale(-1, direction);
+            var coordinates = Multiply(x, direction);
+            singular[c] = s;
+            direction.CopyTo(components, (long)c * width);
+            for (int r = 0; r < n; r++) projection[(long)r * k + c] = coordinates[r];
         }
-        return new SvdResult(singular, projection, components, iteration + 1);
+        return new SvdResult(singular, projection, components, steps);
     }
 
-    private static Matrix<double> Gram(double[] y, int rows, int width)
+    /// <summary>
+    /// The SVD of the m × m upper-bidiagonal B = diag(α) + superdiag(β) through the symmetric eigenproblem of BᵀB
+    /// (σ² and the right vectors q; an order of magnitude cheaper than a dense SVD, and squaring costs only relative
+    /// accuracy ε·σ₁²/σᵢ², far below the tolerance for the leading σ).
+    /// </summary>
+    private sealed class Ritz
     {
-        var gram = Matrix<double>.Build.Dense(width, width);
-        var columns = new double[width][];
-        for (int j = 0; j < width; j++)
+        private double _alphaLast, _betaLast;
+
+        public double[] Sigma { get; private init; } = [];
+        public Matrix<double> Vectors { get; private init; } = null!; // column c = q_c, descending σ
+
+        public static Ritz Of(List<double> alpha, List<double> beta, int m)
         {
-            columns[j] = new double[rows];
-            for (int r = 0; r < rows; r++) columns[j][r] = y[r * width + j];
-        }
-        for (int a = 0; a < width; a++)
-            for (int b = a; b < width; b++)
+            var btb = Matrix<double>.Build.Dense(m, m);
+            for (int i = 0; i < m; i++)
             {
-                double dot = DoubleVectorMath.Dot(columns[a], columns[b]);
-                gram[a, b] = dot;
-                gram[b, a] = dot;
+                btb[i, i] = alpha[i] * alpha[i] + (i > 0 ? beta[i - 1] * beta[i - 1] : 0);
+                if (i + 1 < m)
+                {
+                    btb[i, i + 1] = alpha[i] * beta[i];
+                    btb[i + 1, i] = alpha[i] * beta[i];
+                }
             }
-        return gram;
-    }
-
-    private static double[] Rotate(double[] m, int rows, int width, double[] w)
-    {
-        var result = new double[m.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            var source = m.AsSpan(r * width, width);
-            var target = result.AsSpan(r * width, width);
-            for (int i = 0; i < width; i++) DoubleVectorMath.Axpy(source[i], w.AsSpan(i * width, width), target);
-        }
-        return result;
-    }
-
-    // Modified Gram–Schmidt (twice) on the columns of a row-major rows × width matrix; a column that vanishes (the
-    // matrix is rank deficient) is replaced by a fresh random direction.
-    private static void Orthonormalize(double[] m, int rows, int width, Random random)
-    {
-        var columns = new double[width][];
-        for (int j = 0; j < width; j++)
-        {
-            columns[j] = new double[rows];
-            for (int r = 0; r < rows; r++) columns[j][r] = m[r * width + j];
-        }
-        for (int j = 0; j < width; j++)
-        {
-            var c = columns[j];
-            for (int attempt = 0; ; attempt++)
+            var evd = btb.Evd(Symmetricity.Symmetric);
+            var sigma = new double[m];
+            var vectors = Matrix<double>.Build.Dense(m, m);
+            for (int c = 0; c < m; c++)
             {
-                double before = DoubleVectorMath.Norm(c);
-                for (int pass = 0; pass < 2; pass++)
-                    for (int i = 0; i < j; i++) DoubleVectorMath.Axpy(-DoubleVectorMath.Dot(columns[i], c), columns[i], c);
-                double after = DoubleVectorMath.Norm(c);
-                if (after > 1e-10 * before && after > 0) { DoubleVectorMath.Scale(1 / after, c); break; }
-                if (attempt > 5) throw new InvalidOperationException("tfidf: could not complete an orthonormal basis.");
-                for (int r = 0; r < rows; r++) c[r] = Gaussian(random);
+                int source = m - 1 - c; // MathNet orders eigenvalues ascending
+                sigma[c] = Math.Sqrt(Math.Max(evd.EigenValues[source].Real, 0));
+                vectors.SetColumn(c, evd.EigenVectors.Column(source));
             }
+            return new Ritz { Sigma = sigma, Vectors = vectors, _alphaLast = alpha[m - 1], _betaLast = beta[m - 1] };
         }
-        for (int j = 0; j < width; j++)
-            for (int r = 0; r < rows; r++) m[r * width + j] = columns[j][r];
+
+        // Residual of triplet i: β_m·|p_i[m]| with p_i = B q_i / σ_i, whose last entry is α_m·q_i[m] / σ_i.
+        public bool Converged(int k)
+        {
+            int m = Sigma.Length;
+            for (int i = 0; i < k; i++)
+            {
+                double residual = Sigma[i] > 0 ? Math.Abs(_betaLast * _alphaLast * Vectors[m - 1, i] / Sigma[i]) : 0;
+                if (residual > Tolerance * Sigma[0]) return false;
+            }
+            return true;
+        }
     }
+
+    // Classical Gram–Schmidt, repeated once when the first pass cancels much of w ("twice is enough", with Kahan's
+    // 1/√2 criterion); returns the remaining norm.
+    private static double Reorthogonalize(double[] w, List<double[]> basis)
+    {
+        double before = DoubleVectorMath.Norm(w);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var coefficients = new double[basis.Count];
+            Parallel.For(0, basis.Count, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current },
+                i => coefficients[i] = DoubleVectorMath.Dot(basis[i], w));
+            for (int i = 0; i < basis.Count; i++) DoubleVectorMath.Axpy(-coefficients[i], basis[i], w);
+            double after = DoubleVectorMath.Norm(w);
+            if (after > 0.7071 * before) return after;
+            before = after;
+        }
+        return before;
+    }
+
+    private static double[] Multiply(SparseRows m, double[] vector) => m.Multiply(vector);
+
+    private static double Scale(List<double> alpha) => alpha.Count == 0 ? 1 : alpha.Max();
 
     private static double Gaussian(Random random)
     {

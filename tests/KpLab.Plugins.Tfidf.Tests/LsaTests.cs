@@ -5,15 +5,18 @@ namespace KpLab.Plugins.Tfidf.Tests;
 
 public sealed class LsaTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void MatchesNumpyExactSvdUpToSign()
+    [Theory]
+    [InlineData("lsa.json.gz")]      // wide: 1500 texts x 3012 features (left vectors reorthogonalised)
+    [InlineData("lsa_tall.json.gz")] // tall: 1500 texts x 300 features (right vectors reorthogonalised)
+    public void MatchesNumpyExactSvdUpToSign(string file)
     {
-        using var lsa = Fixture.Load("lsa.json.gz");
+        using var lsa = Fixture.Load(file);
         using var cases = Fixture.Load("tfidf_cases.json.gz");
         var root = lsa.RootElement;
         int k = root.GetProperty("k").GetInt32();
         var texts = cases.RootElement.GetProperty("corpora").GetProperty("SEM").EnumerateArray().Take(1500).Select(Fixture.Text).ToArray();
-        var embedder = new TfidfEmbedder(new TfidfOptions { NgramMin = 1, NgramMax = 2, MinDf = 2, Components = k }, PluginContext.Default);
+        var options = SklearnEquivalenceTests.OptionsOf(root.GetProperty("options")) with { Components = k };
+        var embedder = new TfidfEmbedder(options, PluginContext.Default);
 
         var projection = embedder.Embed(texts);
 
@@ -39,7 +42,8 @@ public sealed class LsaTests(ITestOutputHelper output)
             for (int r = 0; r < texts.Length; r++)
                 worstProjection = Math.Max(worstProjection, Math.Abs(projection[r, j] - sign * expectedProjection[r][j]));
         }
-        output.WriteLine($"sigma rel {worstSigma:E2}, components {worstComponent:E2}, projection {worstProjection:E2}");
+        Assert.Equal(root.GetProperty("shape")[1].GetInt32(), vocabulary);
+        output.WriteLine($"{file}: sigma rel {worstSigma:E2}, components {worstComponent:E2}, projection {worstProjection:E2}");
         Assert.True(worstSigma < 1e-4, $"singular values off by {worstSigma} relative");
         Assert.True(worstComponent < 1e-4, $"components off by {worstComponent}");
         Assert.True(worstProjection < 1e-4, $"projection off by {worstProjection}");

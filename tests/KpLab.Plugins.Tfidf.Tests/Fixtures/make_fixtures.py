@@ -3,8 +3,8 @@
 Run with /usr/bin/python3 (Debian's numpy 1.24 / scikit-learn 1.2.1) from this folder:
     /usr/bin/python3 make_fixtures.py
 Writes tfidf_cases.json.gz: texts as UTF-16 code units (so lone surrogates survive JSON), and per case the options,
-the vocabulary in column order, idf and the CSR matrix of fit_transform; plus lsa.json.gz: numpy's exact SVD of one
-TF-IDF matrix. Values keep 10 significant digits. Deterministic: no randomness is used.
+the vocabulary in column order, idf and the CSR matrix of fit_transform; plus lsa.json.gz and lsa_tall.json.gz: numpy's exact
+SVD of two TF-IDF matrices. Values keep 10 significant digits. Deterministic: no randomness is used.
 """
 import csv
 import gzip
@@ -90,16 +90,20 @@ for name, texts, opts in cases:
 with gzip.GzipFile("tfidf_cases.json.gz", "wb", mtime=0) as g, open_text(g) as f:
     json.dump(out, f, ensure_ascii=True, separators=(",", ":"))
 
-# LSA reference: numpy's exact (LAPACK) SVD of a dense TF-IDF matrix.
+# LSA references: numpy's exact (LAPACK) SVD of dense TF-IDF matrices, one wide (n < |vocabulary|), one tall.
 lsa_texts = answers[:1500]
-X = TfidfVectorizer(ngram_range=(1, 2), min_df=2).fit_transform(lsa_texts).toarray()
-U, S, Vt = np.linalg.svd(X, full_matrices=False)
-k = 40
-with gzip.GzipFile("lsa.json.gz", "wb", mtime=0) as g, open_text(g) as f:
-    json.dump({"corpus": "first 1500 answers", "options": {"ngram_range": [1, 2], "min_df": 2}, "k": k,
-               "singular_values": S[:k].tolist(), "components": [[float("%.10g" % v) for v in row] for row in Vt[:k]],
-               "projection": [[float("%.10g" % v) for v in row] for row in U[:, :k] * S[:k]], "shape": list(X.shape)}, f, separators=(",", ":"))
-print("lsa", X.shape, S[:3], S[k - 1:k + 1])
+lsa_cases = [("lsa.json.gz", {"ngram_range": (1, 2), "min_df": 2}, 40),
+             ("lsa_tall.json.gz", {"max_features": 300}, 30)]
+for file_name, opts, k in lsa_cases:
+    X = TfidfVectorizer(**opts).fit_transform(lsa_texts).toarray()
+    U, S, Vt = np.linalg.svd(X, full_matrices=False)
+    with gzip.GzipFile(file_name, "wb", mtime=0) as g, open_text(g) as f:
+        json.dump({"corpus": "first 1500 answers", "options": {k2: list(v) if isinstance(v, tuple) else v for k2, v in opts.items()},
+                   "k": k, "singular_values": S[:k].tolist(),
+                   "components": [[float("%.10g" % v) for v in row] for row in Vt[:k]],
+                   "projection": [[float("%.10g" % v) for v in row] for row in U[:, :k] * S[:k]],
+                   "shape": list(X.shape)}, f, separators=(",", ":"))
+    print(file_name, X.shape, S[:3], S[k - 1:k + 1])
 
 # NumPy's default (unstable) argsort on int64 with many ties: the tie rule behind max_features.
 rng = np.random.default_rng(7)
