@@ -51,7 +51,7 @@ internal static class TruncatedSvd
         {
             cancellationToken.ThrowIfCancellationRequested();
             int j = left.Count;
-            // u_j = X v_j − β_{j−1} u_{j−1}, reorthogonalised against every earlier u.
+            // u_j = X v_j − β_{j−1} u_{j−1} (reorthogonalised against every earlier u on the left side).
             var u = Multiply(x, right[j]);
             if (j > 0) DoubleVectorMath.Axpy(-beta[j - 1], left[j - 1], u);
             double a = orthogonalizeLeft ? Reorthogonalize(u, left) : DoubleVectorMath.Norm(u);
@@ -61,7 +61,7 @@ internal static class TruncatedSvd
                 DoubleVectorMath.Scale(1 / a, u);
                 left.Add(u);
                 alpha.Add(a);
-                // v_{j+1} = Xᵀ u_j − α_j v_j, reorthogonalised against every earlier v.
+                // v_{j+1} = Xᵀ u_j − α_j v_j (reorthogonalised against every earlier v on the right side).
                 var next = Multiply(xt, u);
                 DoubleVectorMath.Axpy(-a, right[j], next);
                 double b = orthogonalizeLeft ? DoubleVectorMath.Norm(next) : Reorthogonalize(next, right);
@@ -74,6 +74,7 @@ internal static class TruncatedSvd
                 }
             }
             int m = left.Count;
+            if (m == 0) return new SvdResult(singular, projection, components, 0); // X v₁ = 0: X is zero
             if (exhausted || m >= rank || m >= nextCheck)
             {
                 small = Ritz.Of(alpha, beta, m);
