@@ -53,6 +53,13 @@ public interface IEmbedder
     int Dimension { get; }
 
     /// <summary>
+    /// Whether a text's vector depends on the other texts embedded with it: true for embedders fitted on the batch
+    /// (TF-IDF vocabularies and LSA, SIF weights estimated from the texts, common-component removal). Caches must
+    /// then key whole batches rather than single texts. Defaults to true exactly when <see cref="Dimension"/> is 0.
+    /// </summary>
+    bool DependsOnBatch => Dimension == 0;
+
+    /// <summary>
     /// Embeds <paramref name="texts"/>, one row per text in order. A null, empty or whitespace-only text gets the
     /// embedder's documented vector for "no content" (a zero row unless stated otherwise), never an exception.
     /// </summary>

@@ -41,7 +41,7 @@ public sealed class CachingEmbedder : IEmbedder
         ArgumentNullException.ThrowIfNull(texts);
         var identity = _inner.Identity;
         var hashes = texts.Select(EmbeddingCache.HashText).ToArray();
-        return _inner.Dimension == 0
+        return _inner.DependsOnBatch
             ? EmbedWhole(identity, texts, hashes, progress, cancellationToken)
             : EmbedMissing(identity, texts, hashes, progress, cancellationToken);
     }

@@ -65,6 +65,12 @@ public sealed class GloveEmbedder : IEmbedder
     /// <inheritdoc />
     public int Dimension => Store.Dimension;
 
+    /// <summary>
+    /// True when SIF weights are estimated from the texts or the first common component is removed: then a text's
+    /// vector depends on the rest of the batch.
+    /// </summary>
+    public bool DependsOnBatch => _options.RemoveFirstComponent || _options.SifFrequencies == SifFrequencySource.Texts;
+
     /// <summary>Counts from the last call to <see cref="Embed"/> (null before the first).</summary>
     public GloveStatistics? LastStatistics { get; private set; }
 

@@ -33,6 +33,9 @@ public sealed class TfidfEmbedder(TfidfOptions options, PluginContext context) :
     /// <remarks>0 without LSA: the width is the vocabulary size, known only after fitting (see <see cref="Vocabulary"/>).</remarks>
     public int Dimension => _options.Components;
 
+    /// <summary>Always true: the vocabulary, idf weights and LSA axes are fitted on the texts being embedded.</summary>
+    public bool DependsOnBatch => true;
+
     /// <summary>The features of the last fit, in column order (empty before the first call).</summary>
     public IReadOnlyList<string> Vocabulary { get; private set; } = [];
 

@@ -91,11 +91,13 @@ public sealed class EmbeddingCacheTests : IDisposable
         Assert.Equal(1, entry.Packs);
     }
 
-    [Fact]
-    public void CorpusDependentEmbeddersAreCachedOnlyForTheExactTextList()
+    [Theory]
+    [InlineData(0, null)]   // dimension fixed by the texts: batch-dependent by default
+    [InlineData(3, true)]   // fixed dimension but fitted on the batch (e.g. SIF with component removal)
+    public void CorpusDependentEmbeddersAreCachedOnlyForTheExactTextList(int dimension, bool? dependsOnBatch)
     {
         var cache = NewCache();
-        var inner = new FakeEmbedder(dimension: 0);
+        var inner = new FakeEmbedder(dimension, dependsOnBatch);
         var a = cache.Wrap(inner).Embed(["x", "y"]);
         var b = cache.Wrap(inner).Embed(["x", "y"]);
         Assert.Single(inner.Calls);

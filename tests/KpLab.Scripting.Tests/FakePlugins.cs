@@ -6,10 +6,11 @@ using KpLab.Scripting;
 namespace KpLab.Scripting.Tests;
 
 /// <summary>Embeds a text as [length, vowel count, 1]; counts what it is asked to embed.</summary>
-public sealed class FakeEmbedder(int dimension = 3) : IEmbedder
+public sealed class FakeEmbedder(int dimension = 3, bool? dependsOnBatch = null) : IEmbedder
 {
     public string Identity => $"fake-embedder/v1/dim={dimension}";
     public int Dimension => dimension;
+    public bool DependsOnBatch => dependsOnBatch ?? dimension == 0;
     public List<string?[]> Calls { get; } = [];
 
     public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
