@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace KpLab.Kernels.Benchmarks;
+
+/// <summary>
+/// Times X·Xᵀ (or A·Bᵀ with distinct operands) on raw float32 row-major data, best of N runs with a fresh output
+/// each run (as NumPy's <c>X @ X.T</c> allocates one), and prints one JSON line per thread count.
+/// </summary>
+/// <remarks>
+/// Usage: <c>quick --input FILE.f32 --n N --d D [--threads 1,2] [--repeats 3] [--general]</c>; without --input a
+/// seeded random matrix is used. --general times the non-symmetric path (A and B distinct copies of X).
+/// </remarks>
+public static class QuickTiming
+{
+    public static int Run(string[] args)
+    {
+        string? input = null;
+        int n = 5000, d = 384, repeats = 3;
+        int[] threads = [1, Environment.ProcessorCount];
+        bool general = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--input": input = args[++i]; break;
+                case "--n": n = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--d": d = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--repeats": repeats = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--threads": threads = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--general": general = true; break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+        var x = input is null ? RandomMatrix(n, d) : ReadRaw(input, n, d);
+        var y = general ? (float[])x.Clone() : x;
+        foreach (var t in threads)
+        {
+            using var scope = KernelParallelism.Override(t);
+            var runs = new List<double>();
+            float[]? c = null;
+            for (int r = 0; r <= repeats; r++) // run 0 is the warm-up
+            {
+                c = null; // free the previous n × n result first
+                var sw = Stopwatch.StartNew();
+                c = MatrixProduct.MultiplyTransposed(x, y, d);
+                sw.Stop();
+                if (r > 0) runs.Add(sw.Elapsed.TotalSeconds);
+            }
+            double best = runs.Min();
+            runs.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"impl\":\"kplab\",\"op\":\"{(general ? "a_bt" : "x_xt")}\",\"n\":{n},\"d\":{d},\"threads\":{t},\"seconds_min\":{best:F6},\"seconds_median\":{runs[runs.Count / 2]:F6},\"gflops_nominal_2n2d\":{2.0 * n * n * d / best / 1e9:F1},\"diag0\":{c![0]:R}}}"));
+        }
+        return 0;
+    }
+
+    internal static float[] RandomMatrix(int n, int d, int seed = 42)
+    {
+        var rng = new Random(seed);
+        var x = new float[checked(n * d)];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        MatrixRows.NormalizeRows(x, d);
+        return x;
+    }
+
+    private static float[] ReadRaw(string path, int n, int d)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length != (long)n * d * sizeof(float))
+            throw new InvalidDataException($"{path}: {bytes.Length} bytes, expected {n} x {d} float32.");
+        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+}
