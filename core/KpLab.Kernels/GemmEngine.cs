@@ -10,7 +10,7 @@ namespace KpLab.Kernels;
 /// micro-kernel (<see cref="GemmMicroKernels"/>) over mr × nr micro-tiles. Every element of C is a single fused
 /// multiply-add chain over the depth in ascending order, continued across depth blocks through C itself, so C is
 /// bit-identical whatever the thread count, the tiling or the vector width. The symmetric path (A·Aᵀ) computes the
-/// micro-tiles on or above the diagonal and mirrors them, which is exact because the chains for (i, j) and (j, i)
+/// micro-tiles on or above the diagonal and mirrors each macro-tile as it finishes, which is exact because the chains for (i, j) and (j, i)
 /// multiply the same pairs in the same order.
 /// </remarks>
 internal static unsafe class GemmEngine
@@ -54,7 +54,6 @@ internal static unsafe class GemmEngine
             using var packedA = PackedPanels.Pack(pa, n, depth, shape.Mr, degree);
             using var packedB = PackedPanels.Pack(pb, m, depth, shape.Nr, degree);
             Run(packedA, packedB, pc, ldc, degree, width, symmetric);
-            if (symmetric) MirrorUpperToLower(pc, n, ldc, degree);
         }
     }
 
@@ -128,6 +127,30 @@ internal static unsafe class GemmEngine
                 }
             }
         }
+        if (symmetric) MirrorTile(c, ldc, i0, i1, j0, j1, mr, nr);
+    }
+
+    /// <summary>
+    /// Copies the finished upper-triangle part of a macro-tile to its mirror image C[j, i] while the tile is still in
+    /// cache (a separate pass over an n × n result would stream it from memory twice). Lower positions that a
+    /// diagonal micro-tile computes itself (possibly in another macro-tile, mid-chain) are left to it, so every
+    /// element of C has exactly one writer.
+    /// </summary>
+    private static void MirrorTile(float* c, int ldc, int i0, int i1, int j0, int j1, int mr, int nr)
+    {
+        const int Block = 16;
+        for (int jb = Math.Max(j0, i0 + 1); jb < j1; jb += Block)
+        {
+            int jEnd = Math.Min(j1, jb + Block);
+            for (int i = i0; i < i1; i++)
+            {
+                // (j, i) is computed in place when its micro-tile reaches the diagonal: j below the first multiple
+                // of mr at or after the end of i's nr-column block.
+                int computedBelow = ((i / nr + 1) * nr + mr - 1) / mr * mr;
+                float* src = c + (long)i * ldc;
+                for (int j = Math.Max(jb, Math.Max(i + 1, computedBelow)); j < jEnd; j++) c[(long)j * ldc + i] = src[j];
+            }
+        }
     }
 
     private static void Kernel(SimdWidth width, int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
@@ -138,28 +161,5 @@ internal static unsafe class GemmEngine
             case SimdWidth.V256: GemmMicroKernels.Kernel256(kc, a, b, c, ldc, accumulate); break;
             default: GemmMicroKernels.KernelScalar(kc, a, b, c, ldc, accumulate); break;
         }
-    }
-
-    /// <summary>C[i, j] = C[j, i] for j &lt; i, in cache-sized square blocks.</summary>
-    private static void MirrorUpperToLower(float* c, int n, int ldc, int degree)
-    {
-        const int Block = 64;
-        int blocks = (n + Block - 1) / Block;
-        nint cc = (nint)c;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = degree }, bi =>
-        {
-            float* m = (float*)cc;
-            int i0 = bi * Block, i1 = Math.Min(n, i0 + Block);
-            for (int j0 = 0; j0 <= i0; j0 += Block)
-            {
-                int j1 = Math.Min(n, j0 + Block);
-                for (int i = i0; i < i1; i++)
-                {
-                    float* row = m + (long)i * ldc;
-                    int jEnd = Math.Min(j1, i);
-                    for (int j = j0; j < jEnd; j++) row[j] = m[(long)j * ldc + i];
-                }
-            }
-        });
     }
 }
