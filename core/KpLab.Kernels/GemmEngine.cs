@@ -10,8 +10,8 @@ namespace KpLab.Kernels;
 /// micro-kernel (<see cref="GemmMicroKernels"/>) over mr × nr micro-tiles. Every element of C is a single fused
 /// multiply-add chain over the depth in ascending order, continued across depth blocks through C itself, so C is
 /// bit-identical whatever the thread count, the tiling or the vector width. The symmetric path (A·Aᵀ) computes the
-/// micro-tiles on or above the diagonal and mirrors each macro-tile as it finishes, which is exact because the chains for (i, j) and (j, i)
-/// multiply the same pairs in the same order.
+/// micro-tiles on or above the diagonal and mirrors each macro-tile as it finishes, which is exact because the
+/// chains for (i, j) and (j, i) multiply the same pairs in the same order.
 /// </remarks>
 internal static unsafe class GemmEngine
 {
@@ -32,11 +32,6 @@ internal static unsafe class GemmEngine
             _ => new(4, 4),
         };
     }
-
-    /// <summary>C = A·Bᵀ on the calling thread pool under <see cref="KernelParallelism.Current"/>.</summary>
-    public static void MultiplyTransposed(ReadOnlySpan<float> a, int n, ReadOnlySpan<float> b, int m, int depth, Span<float> c, int ldc,
-        bool parallel = true) =>
-        MultiplyTransposed(a, n, b, m, depth, c, ldc, parallel ? KernelParallelism.Current : 1, SimdWidths.Best, symmetric: false);
 
     /// <summary>
     /// C = A·Bᵀ with an explicit degree and width. With <paramref name="symmetric"/> B must be A (n = m) and only
