@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace KpLab.Kernels.Benchmarks;
 
 /// <summary>BenchmarkDotNet view of the GEMM and the tiled kNN (short job: these runs take seconds each).</summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
-[MemoryDiagnoser]
+[Config(typeof(ShortJobConfig))]
 public class GemmBenchmarks
 {
     private float[] _x = [];
@@ -41,4 +44,24 @@ public class GemmBenchmarks
     /// <summary>Exact 10-NN by cosine distance through the tiled pairwise kernel.</summary>
     [Benchmark]
     public NeighborGraph CosineKnn() => NearestNeighbors.Search(_x, D, 10, PairwiseMeasure.CosineDistance, includeSelf: false);
+}
+
+/// <summary>
+/// One warm-up and three measured single invocations, in process (no generated project to build): each operation
+/// takes seconds, so BenchmarkDotNet's default statistics would take far too long on a shared machine.
+/// </summary>
+public sealed class ShortJobConfig : ManualConfig
+{
+    public ShortJobConfig()
+    {
+        AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(3)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+        AddDiagnoser(MemoryDiagnoser.Default);
+    }
 }
