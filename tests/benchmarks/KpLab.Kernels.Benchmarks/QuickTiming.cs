@@ -9,8 +9,9 @@ namespace KpLab.Kernels.Benchmarks;
 /// each run (as NumPy's <c>X @ X.T</c> allocates one), and prints one JSON line per thread count.
 /// </summary>
 /// <remarks>
-/// Usage: <c>quick --input FILE.f32 --n N --d D [--threads 1,2] [--repeats 3] [--general]</c>; without --input a
-/// seeded random matrix is used. --general times the non-symmetric path (A and B distinct copies of X).
+/// Usage: <c>quick --input FILE.f32 --n N --d D [--threads 1,2] [--repeats 3] [--general] [--knn K]</c>; without
+/// --input a seeded random matrix is used. --general times the non-symmetric path (A and B distinct copies of X);
+/// --knn K times the exact cosine k-NN self search instead (its GFLOP/s column counts the n² · d product it runs).
 /// </remarks>
 public static class QuickTiming
 {
@@ -20,6 +21,7 @@ public static class QuickTiming
         int n = 5000, d = 384, repeats = 3;
         int[] threads = [1, Environment.ProcessorCount];
         bool general = false;
+        int knn = 0;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,6 +32,7 @@ public static class QuickTiming
                 case "--repeats": repeats = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--general": general = true; break;
+                case "--knn": knn = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -49,7 +52,8 @@ public static class QuickTiming
                 process.Refresh();
                 var cpu0 = process.TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
-                c = MatrixProduct.MultiplyTransposed(x, y, d);
+                if (knn > 0) NearestNeighbors.Search(x, d, knn, PairwiseMeasure.CosineDistance, includeSelf: false);
+                else c = MatrixProduct.MultiplyTransposed(x, y, d);
                 sw.Stop();
                 process.Refresh();
                 if (r == 0) continue;
@@ -59,7 +63,7 @@ public static class QuickTiming
             double best = runs.Min();
             runs.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"impl\":\"kplab\",\"op\":\"{(general ? "a_bt" : "x_xt")}\",\"n\":{n},\"d\":{d},\"threads\":{t},\"seconds_min\":{best:F6},\"seconds_median\":{runs[runs.Count / 2]:F6},\"cpu_seconds_min\":{cpu.Min():F6},\"gflops_nominal_2n2d\":{2.0 * n * n * d / best / 1e9:F1},\"diag0\":{c![0]:R}}}"));
+                $"{{\"impl\":\"kplab\",\"op\":\"{(knn > 0 ? $"knn{knn}_cosine" : general ? "a_bt" : "x_xt")}\",\"n\":{n},\"d\":{d},\"threads\":{t},\"seconds_min\":{best:F6},\"seconds_median\":{runs[runs.Count / 2]:F6},\"cpu_seconds_min\":{cpu.Min():F6},\"gflops_nominal_2n2d\":{2.0 * n * n * d / best / 1e9:F1},\"diag0\":{(c is null ? "null" : c[0].ToString("R", CultureInfo.InvariantCulture))}}}"));
         }
         return 0;
     }
