@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KpLab.Kernels;
 
 /// <summary>
@@ -83,6 +85,7 @@ internal static unsafe class GemmEngine
             MacroTile(a, b, (float*)cc, ldc, tiles[t].I0, tiles[t].J0, mc, nc, width, symmetric));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroTile(PackedPanels a, PackedPanels b, float* c, int ldc, int i0, int j0, int mc, int nc,
         SimdWidth width, bool symmetric)
     {
@@ -131,6 +134,7 @@ internal static unsafe class GemmEngine
     /// diagonal micro-tile computes itself (possibly in another macro-tile, mid-chain) are left to it, so every
     /// element of C has exactly one writer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MirrorTile(float* c, int ldc, int i0, int i1, int j0, int j1, int mr, int nr)
     {
         const int Block = 16;

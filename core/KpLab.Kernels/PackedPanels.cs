@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace KpLab.Kernels;
@@ -51,6 +52,7 @@ internal sealed unsafe class PackedPanels : IDisposable
         return packed;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackPanel(float* source, int panel)
     {
         int r0 = panel * PanelRows, depth = Depth, width = PanelRows;

@@ -179,6 +179,7 @@ public static class PairwiseKernel
         }
 
         /// <summary>Turns row <paramref name="i"/> of dot products into <paramref name="measure"/> in place.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Finish(Span<float> row, int i, PairwiseMeasure measure)
         {
             float na = _a[i];
