@@ -35,8 +35,14 @@ public sealed class NeighborGraph
 
 /// <summary>
 /// Exact k-nearest-neighbour search by tiled brute force over <see cref="PairwiseKernel.ForEachTile"/>: memory stays
-/// O(tile · m), never n × m.
+/// O(tile · m), never n × m. Distances come from the blocked GEMM, and each tile row keeps its k best in a sorted
+/// insertion buffer (a candidate not better than the current k-th is rejected with one comparison).
 /// </summary>
+/// <remarks>
+/// A NaN distance (a row containing NaN) counts as +∞: such rows are nobody's neighbour unless fewer than k finite
+/// candidates exist, and a NaN query row gets the k lowest indices at distance +∞. The graph does not depend on the
+/// thread count.
+/// </remarks>
 public static class NearestNeighbors
 {
     /// <summary>

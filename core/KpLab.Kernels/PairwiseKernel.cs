@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace KpLab.Kernels;
 
 /// <summary>Receives one tile of a pairwise matrix: rows <c>[rowStart, rowStart + rowCount)</c> of A against all of B.</summary>
@@ -11,6 +15,11 @@ public delegate void PairwiseTileAction(int rowStart, int rowCount, ReadOnlySpan
 /// never materialises the full <c>n × m</c> matrix: it hands out <c>tileRows × m</c> tiles, so memory stays
 /// O(tileRows · m) per thread.
 /// </summary>
+/// <remarks>
+/// Distances come from dot products: |a|² + |b|² − 2 a·b clamped at 0, and cosine a·b / (|a| |b|) with 0 for a zero
+/// row. Values are identical between <see cref="Compute"/> and <see cref="ForEachTile"/> and for any thread count.
+/// NaN in a row makes that row's values NaN (the kNN search then treats them as +∞).
+/// </remarks>
 public static class PairwiseKernel
 {
     /// <summary>The default number of A rows per tile.</summary>
@@ -24,17 +33,14 @@ public static class PairwiseKernel
         int m = MatrixRows.RowCount(b.Length, depth);
         if ((long)c.Length < (long)n * m)
             throw new ArgumentException($"C has {c.Length} values; {n} x {m} = {(long)n * m} needed.", nameof(c));
-        GemmEngine.MultiplyTransposed(a, n, b, m, depth, c, m);
-        if (measure == PairwiseMeasure.Dot) return;
-        var na = new float[n];
-        var nb = new float[m];
-        MatrixRows.SquaredNorms(a, depth, na);
-        MatrixRows.SquaredNorms(b, depth, nb);
+        MatrixProduct.MultiplyTransposed(a, b, depth, c[..(n * m)]);
+        if (measure == PairwiseMeasure.Dot || n == 0) return;
+        var norms = RowNorms.For(a, b, depth, measure);
         fixed (float* pc = c)
         {
             nint cc = (nint)pc;
             Parallel.For(0, n, KernelParallelism.Options(), i =>
-                Finish(new Span<float>((float*)cc + (long)i * m, m), na[i], nb, measure));
+                norms.Finish(new Span<float>((float*)cc + (long)i * m, m), i, measure));
         }
     }
 
@@ -49,37 +55,81 @@ public static class PairwiseKernel
     /// <param name="measure">What to compute.</param>
     /// <param name="action">Receives each tile; the span is valid only during the call.</param>
     /// <param name="tileRows">Rows of A per tile (default <see cref="DefaultTileRows"/>).</param>
-    public static unsafe void ForEachTile(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
+    public static void ForEachTile(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
         PairwiseTileAction action, int tileRows = DefaultTileRows)
     {
         ArgumentNullException.ThrowIfNull(action);
+        ForEachTileCore(a, b, depth, measure, action, tileRows, SimdWidths.Best);
+    }
+
+    /// <summary>
+    /// For every row i of A and every group g, the sum over rows j of B labelled g of <paramref name="measure"/>(i, j),
+    /// accumulated in double precision in ascending j (the building block of silhouette and within-cluster scatter).
+    /// Rows of B with a negative label (noise) are skipped. Tiled: memory stays O(tileRows · m).
+    /// </summary>
+    /// <param name="a">A, <c>n × depth</c>.</param>
+    /// <param name="b">B, <c>m × depth</c>.</param>
+    /// <param name="depth">Row length.</param>
+    /// <param name="measure">What to sum.</param>
+    /// <param name="labels">A group per row of B, in <c>[0, groups)</c> or negative to skip.</param>
+    /// <param name="groups">Number of groups.</param>
+    /// <param name="sums">Receives <c>n × groups</c> sums, row-major.</param>
+    /// <exception cref="ArgumentException">A shape does not match or a label is out of range.</exception>
+    public static void GroupSums(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
+        ReadOnlySpan<int> labels, int groups, Span<double> sums)
+    {
+        int n = MatrixRows.RowCount(a.Length, depth);
+        int m = MatrixRows.RowCount(b.Length, depth);
+        ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1, nameof(groups));
+        if (labels.Length != m) throw new ArgumentException($"{labels.Length} labels for {m} rows of B.", nameof(labels));
+        if ((long)sums.Length < (long)n * groups)
+            throw new ArgumentException($"Output has {sums.Length} slots; {n} x {groups} needed.", nameof(sums));
+        foreach (var l in labels)
+            if (l >= groups) throw new ArgumentException($"Label {l} is not below the group count {groups}.", nameof(labels));
+        var labelCopy = labels.ToArray();
+        var output = new double[(long)n * groups];
+        ForEachTileCore(a, b, depth, measure, (r0, rows, tile) =>
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var row = tile.Slice(r * m, m);
+                var acc = output.AsSpan((r0 + r) * groups, groups);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    int g = labelCopy[j];
+                    if (g >= 0) acc[g] += row[j];
+                }
+            }
+        }, DefaultTileRows, SimdWidths.Best);
+        output.CopyTo(sums);
+    }
+
+    internal static unsafe void ForEachTileCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
+        PairwiseTileAction action, int tileRows, SimdWidth width)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(tileRows, 1, nameof(tileRows));
         int n = MatrixRows.RowCount(a.Length, depth);
         int m = MatrixRows.RowCount(b.Length, depth);
         if (n == 0) return;
-        var na = new float[n];
-        var nb = new float[m];
-        if (measure != PairwiseMeasure.Dot)
-        {
-            MatrixRows.SquaredNorms(a, depth, na);
-            MatrixRows.SquaredNorms(b, depth, nb);
-        }
+        var norms = measure == PairwiseMeasure.Dot ? null : RowNorms.For(a, b, depth, measure);
         int tiles = (n + tileRows - 1) / tileRows;
+        int degree = KernelParallelism.Current;
         fixed (float* pa = a)
         fixed (float* pb = b)
         {
-            nint aa = (nint)pa, bb = (nint)pb;
-            Parallel.For(0, tiles, KernelParallelism.Options(),
-                () => new float[(long)Math.Min(tileRows, n) * m],
+            // B is packed once and shared; each tile packs its own rows of A and runs the GEMM on its thread.
+            using var packedB = PackedPanels.Pack(pb, m, depth, GemmEngine.KernelShape.Of(width).Nr, degree);
+            nint aa = (nint)pa;
+            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree },
+                () => GC.AllocateUninitializedArray<float>(checked(Math.Min(tileRows, n) * m)),
                 (t, _, buffer) =>
                 {
                     int r0 = t * tileRows, rows = Math.Min(tileRows, n - r0);
-                    var tileA = new ReadOnlySpan<float>((float*)aa + (long)r0 * depth, rows * depth);
-                    var tileB = new ReadOnlySpan<float>((float*)bb, m * depth);
                     var tile = buffer.AsSpan(0, rows * m);
-                    GemmEngine.MultiplyTransposed(tileA, rows, tileB, m, depth, tile, m, parallel: false);
-                    if (measure != PairwiseMeasure.Dot)
-                        for (int i = 0; i < rows; i++) Finish(tile.Slice(i * m, m), na[r0 + i], nb, measure);
+                    fixed (float* pt = tile)
+                        GemmEngine.MultiplyTile((float*)aa + (long)r0 * depth, rows, packedB, pt, m, width);
+                    if (norms is not null)
+                        for (int i = 0; i < rows; i++) norms.Finish(tile.Slice(i * m, m), r0 + i, measure);
                     action(r0, rows, tile);
                     return buffer;
                 },
@@ -87,28 +137,111 @@ public static class PairwiseKernel
         }
     }
 
-    /// <summary>Turns one row of dot products into the requested measure, given squared norms.</summary>
-    private static void Finish(Span<float> row, float normA, float[] normsB, PairwiseMeasure measure)
+    /// <summary>Per-row norms of A and B and the step that turns a row of dot products into a measure.</summary>
+    private sealed class RowNorms
     {
-        switch (measure)
+        private readonly float[] _a;
+        private readonly float[] _b;
+
+        private RowNorms(float[] a, float[] b)
         {
-            case PairwiseMeasure.SquaredEuclidean:
-            case PairwiseMeasure.Euclidean:
-                for (int j = 0; j < row.Length; j++)
-                {
-                    var d2 = MathF.Max(0f, normA + normsB[j] - 2f * row[j]);
-                    row[j] = measure == PairwiseMeasure.Euclidean ? MathF.Sqrt(d2) : d2;
-                }
-                break;
-            case PairwiseMeasure.CosineSimilarity:
-            case PairwiseMeasure.CosineDistance:
-                var ia = normA > 0f ? 1f / MathF.Sqrt(normA) : 0f;
-                for (int j = 0; j < row.Length; j++)
-                {
-                    var s = normsB[j] > 0f ? row[j] * ia / MathF.Sqrt(normsB[j]) : 0f;
-                    row[j] = measure == PairwiseMeasure.CosineDistance ? MathF.Max(0f, 1f - s) : s;
-                }
-                break;
+            _a = a;
+            _b = b;
         }
+
+        /// <summary>Squared norms for Euclidean measures; reciprocal norms (0 for a zero row) for cosine.</summary>
+        public static RowNorms For(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure)
+        {
+            var na = new float[a.Length / depth];
+            MatrixRows.SquaredNorms(a, depth, na);
+            float[] nb;
+            if (MatrixProduct.IsSameMatrix(a, b)) nb = na;
+            else
+            {
+                nb = new float[b.Length / depth];
+                MatrixRows.SquaredNorms(b, depth, nb);
+            }
+            if (measure is PairwiseMeasure.CosineSimilarity or PairwiseMeasure.CosineDistance)
+            {
+                Reciprocal(na);
+                if (!ReferenceEquals(na, nb)) Reciprocal(nb);
+            }
+            return new RowNorms(na, nb);
+        }
+
+        private static void Reciprocal(float[] squaredNorms)
+        {
+            for (int i = 0; i < squaredNorms.Length; i++)
+            {
+                var s = squaredNorms[i];
+                squaredNorms[i] = s > 0f ? 1f / MathF.Sqrt(s) : s == 0f ? 0f : s; // NaN stays NaN
+            }
+        }
+
+        /// <summary>Turns row <paramref name="i"/> of dot products into <paramref name="measure"/> in place.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Finish(Span<float> row, int i, PairwiseMeasure measure)
+        {
+            float na = _a[i];
+            ref float r = ref MemoryMarshal.GetReference(row);
+            ref float nb = ref MemoryArrayRef(_b);
+            int m = row.Length, j = 0;
+            switch (measure)
+            {
+                case PairwiseMeasure.SquaredEuclidean:
+                case PairwiseMeasure.Euclidean:
+                    bool root = measure == PairwiseMeasure.Euclidean;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        var va = Vector512.Create(na);
+                        var minus2 = Vector512.Create(-2f);
+                        for (; j <= m - 16; j += 16)
+                        {
+                            // max(0, ·) written as a select so NaN passes through instead of becoming 0.
+                            var d2 = Vector512.FusedMultiplyAdd(minus2, Vector512.LoadUnsafe(ref r, (nuint)j), va + Vector512.LoadUnsafe(ref nb, (nuint)j));
+                            d2 = Vector512.ConditionalSelect(Vector512.LessThan(d2, Vector512<float>.Zero), Vector512<float>.Zero, d2);
+                            (root ? Vector512.Sqrt(d2) : d2).StoreUnsafe(ref r, (nuint)j);
+                        }
+                    }
+                    for (; j < m; j++)
+                    {
+                        var d2 = MathF.FusedMultiplyAdd(-2f, Unsafe.Add(ref r, j), na + Unsafe.Add(ref nb, j));
+                        if (d2 < 0f) d2 = 0f;
+                        Unsafe.Add(ref r, j) = root ? MathF.Sqrt(d2) : d2;
+                    }
+                    break;
+                case PairwiseMeasure.CosineSimilarity:
+                case PairwiseMeasure.CosineDistance:
+                    bool distance = measure == PairwiseMeasure.CosineDistance;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        var va = Vector512.Create(na);
+                        var one = Vector512<float>.One;
+                        for (; j <= m - 16; j += 16)
+                        {
+                            var s = Vector512.LoadUnsafe(ref r, (nuint)j) * va * Vector512.LoadUnsafe(ref nb, (nuint)j);
+                            if (distance)
+                            {
+                                s = one - s;
+                                s = Vector512.ConditionalSelect(Vector512.LessThan(s, Vector512<float>.Zero), Vector512<float>.Zero, s);
+                            }
+                            s.StoreUnsafe(ref r, (nuint)j);
+                        }
+                    }
+                    for (; j < m; j++)
+                    {
+                        var s = Unsafe.Add(ref r, j) * na * Unsafe.Add(ref nb, j);
+                        if (distance)
+                        {
+                            s = 1f - s;
+                            if (s < 0f) s = 0f;
+                        }
+                        Unsafe.Add(ref r, j) = s;
+                    }
+                    break;
+            }
+        }
+
+        private static ref float MemoryArrayRef(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);
     }
 }

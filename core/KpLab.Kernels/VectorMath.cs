@@ -14,14 +14,16 @@ public static class VectorMath
 {
     /// <summary>The dot product x·y.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Dot(x, y, SimdWidths.Best);
+
+    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         RequireSameLength(x, y);
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (width == SimdWidth.V512 && n >= 16)
         {
             var acc0 = Vector512<float>.Zero;
             var acc1 = Vector512<float>.Zero;
@@ -34,7 +36,7 @@ public static class VectorMath
                 acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i), acc0);
             sum = Vector512.Sum(acc0 + acc1);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        else if (width >= SimdWidth.V256 && n >= 8)
         {
             var acc0 = Vector256<float>.Zero;
             var acc1 = Vector256<float>.Zero;
@@ -54,14 +56,16 @@ public static class VectorMath
 
     /// <summary>The squared Euclidean distance |x - y|², computed from differences (no cancellation).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static float SquaredL2(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    public static float SquaredL2(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => SquaredL2(x, y, SimdWidths.Best);
+
+    internal static float SquaredL2(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         RequireSameLength(x, y);
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (width == SimdWidth.V512 && n >= 16)
         {
             var acc = Vector512<float>.Zero;
             for (; i <= n - 16; i += 16)
@@ -71,7 +75,7 @@ public static class VectorMath
             }
             sum = Vector512.Sum(acc);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        else if (width >= SimdWidth.V256 && n >= 8)
         {
             var acc = Vector256<float>.Zero;
             for (; i <= n - 8; i += 8)
@@ -108,19 +112,21 @@ public static class VectorMath
 
     /// <summary>y ← a·x + y.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
+    public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y) => Axpy(a, x, y, SimdWidths.Best);
+
+    internal static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
     {
         RequireSameLength(x, y);
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (width == SimdWidth.V512)
         {
             var va = Vector512.Create(a);
             for (; i <= n - 16; i += 16)
                 Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (width >= SimdWidth.V256)
         {
             var va = Vector256.Create(a);
             for (; i <= n - 8; i += 8)
@@ -131,17 +137,19 @@ public static class VectorMath
     }
 
     /// <summary>x ← a·x.</summary>
-    public static void Scale(float a, Span<float> x)
+    public static void Scale(float a, Span<float> x) => Scale(a, x, SimdWidths.Best);
+
+    internal static void Scale(float a, Span<float> x, SimdWidth width)
     {
         ref var px = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (width == SimdWidth.V512)
         {
             var va = Vector512.Create(a);
             for (; i <= n - 16; i += 16)
                 (Vector512.LoadUnsafe(ref px, (nuint)i) * va).StoreUnsafe(ref px, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (width >= SimdWidth.V256)
         {
             var va = Vector256.Create(a);
             for (; i <= n - 8; i += 8)
@@ -156,18 +164,20 @@ public static class VectorMath
     public static void Add(ReadOnlySpan<float> x, Span<float> y) => Axpy(1f, x, y);
 
     /// <summary>The sum of the elements, accumulated in SIMD lanes.</summary>
-    public static float Sum(ReadOnlySpan<float> x)
+    public static float Sum(ReadOnlySpan<float> x) => Sum(x, SimdWidths.Best);
+
+    internal static float Sum(ReadOnlySpan<float> x, SimdWidth width)
     {
         ref var px = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
         float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (width == SimdWidth.V512 && n >= 16)
         {
             var acc = Vector512<float>.Zero;
             for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref px, (nuint)i);
             sum = Vector512.Sum(acc);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        else if (width >= SimdWidth.V256 && n >= 8)
         {
             var acc = Vector256<float>.Zero;
             for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref px, (nuint)i);
