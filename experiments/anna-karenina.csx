@@ -85,10 +85,12 @@ var summary = scores.GroupBy(r => (E: S(r, "embedder"), C: S(r, "clusterer").Spl
 Lab.Table("summary", summary);
 var akPoints = geometry.GroupBy(r => (E: S(r, "embedder"), L: S(r, "label")))
     .Select(g => (g.Key, ci: BootstrapInterval.OfMean(g.Select(r => Get(r, "withinCosine")), rng)))
-    .Select(t => new IntervalPoint(t.Key.L, t.Key.E, t.ci.Mean, t.ci.Low, t.ci.High)).ToList();
+    .Select(t => new IntervalPoint(t.Key.L, t.Key.E, t.ci.Mean, t.ci.Low, t.ci.High))
+    .OrderBy(p => embedderNames.IndexOf(p.Series)).ThenBy(p => Array.IndexOf(quality, p.Category)).ToList();
 var discPoints = discovery.Where(r => S(r, "clusterer").StartsWith("kmeans")).GroupBy(r => (E: S(r, "embedder"), L: S(r, "label")))
     .Select(g => (g.Key, ci: BootstrapInterval.OfMean(g.Select(r => Get(r, "discovered")), rng)))
-    .Select(t => new IntervalPoint(t.Key.L, t.Key.E, t.ci.Mean, t.ci.Low, t.ci.High)).ToList();
+    .Select(t => new IntervalPoint(t.Key.L, t.Key.E, t.ci.Mean, t.ci.Low, t.ci.High))
+    .OrderBy(p => embedderNames.IndexOf(p.Series)).ThenBy(p => Array.IndexOf(quality, p.Category)).ToList();
 Lab.Table("anna-karenina", akPoints.Select(p => new { embedder = p.Series, label = p.Category, withinCosine = p.Value, low = p.Low, high = p.High }));
 Lab.Table("discoverability-summary", discPoints.Select(p => new { embedder = p.Series, label = p.Category, discovered = p.Value, low = p.Low, high = p.High }));
 
