@@ -34,7 +34,9 @@ foreach (var embedderName in embedderNames)
         var clusterings = new List<(string Name, Partition P)>
         {
             ($"kmeans k={k}", Lab.Clusterer("kmeans", new { k, nInit = 10 }).Fit(x)),
-            ("hdbscan", Lab.Clusterer("hdbscan", new { minClusterSize = 5, metric = "cosine" }).Fit(x)),
+            // Euclidean on unit rows ranks neighbours as cosine does, and stays defined for answers with no content
+            // (zero rows, e.g. TF-IDF of an answer with no vocabulary word), where cosine is not.
+            ("hdbscan", Lab.Clusterer("hdbscan", new { minClusterSize = 5 }).Fit(x.NormalizeRows())),
             ($"ward k={k}", Lab.Clusterer("agglomerative", new { nClusters = k, linkage = "ward" }).Fit(x)),
         };
         for (int kk = 2; kk <= Math.Min(kMax, q.Count - 1); kk++)
@@ -91,6 +93,16 @@ var discPoints = discovery.Where(r => S(r, "clusterer").StartsWith("kmeans")).Gr
     .Select(g => (g.Key, ci: BootstrapInterval.OfMean(g.Select(r => Get(r, "discovered")), rng)))
     .Select(t => new IntervalPoint(t.Key.L, t.Key.E, t.ci.Mean, t.ci.Low, t.ci.High))
     .OrderBy(p => embedderNames.IndexOf(p.Series)).ThenBy(p => Array.IndexOf(quality, p.Category)).ToList();
+// Every per-label statistic, per embedder (and per clusterer for discoverability), with intervals over questions.
+Lab.Table("geometry-summary", geometry.GroupBy(r => (E: S(r, "embedder"), L: S(r, "label")))
+    .SelectMany(g => new[] { "withinCosine", "centroidCosine", "knnAgreement", "knnCosine" }
+        .Select(stat => (g.Key, stat, ci: BootstrapInterval.OfMean(g.Select(r => Get(r, stat)), rng))))
+    .OrderBy(t => embedderNames.IndexOf(t.Key.E)).ThenBy(t => Array.IndexOf(quality, t.Key.L))
+    .Select(t => new { embedder = t.Key.E, label = t.Key.L, statistic = t.stat, mean = t.ci.Mean, low = t.ci.Low, high = t.ci.High, questions = t.ci.Count }));
+Lab.Table("discoverability-by-clusterer", discovery.GroupBy(r => (E: S(r, "embedder"), C: S(r, "clusterer").Split(' ')[0], L: S(r, "label")))
+    .SelectMany(g => new[] { "f1", "discovered" }.Select(stat => (g.Key, stat, ci: BootstrapInterval.OfMean(g.Select(r => Get(r, stat)), rng))))
+    .OrderBy(t => embedderNames.IndexOf(t.Key.E)).ThenBy(t => t.Key.C).ThenBy(t => Array.IndexOf(quality, t.Key.L))
+    .Select(t => new { embedder = t.Key.E, clusterer = t.Key.C, label = t.Key.L, statistic = t.stat, mean = t.ci.Mean, low = t.ci.Low, high = t.ci.High, questions = t.ci.Count }));
 Lab.Table("anna-karenina", akPoints.Select(p => new { embedder = p.Series, label = p.Category, withinCosine = p.Value, low = p.Low, high = p.High }));
 Lab.Table("discoverability-summary", discPoints.Select(p => new { embedder = p.Series, label = p.Category, discovered = p.Value, low = p.Low, high = p.High }));
 
