@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KpLab.Reporting.Tests;
+
+namespace KpLab.Experiments.Tests;
+
+/// <summary>
+/// `kplab run-all experiments/` (what CI runs): every experiment script succeeds on the bundled data and models, each in
+/// its own process; then the flagship's report renders in headless Chromium with every chart drawn and a clean console.
+/// </summary>
+public sealed class ExperimentScriptsTests : IDisposable
+{
+    private static readonly string Repo = FindRepo();
+    private readonly string _runs = Directory.CreateTempSubdirectory("kplab-experiments-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_runs, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void Every_experiment_runs_and_the_flagship_report_renders()
+    {
+        var (exit, output) = Kplab("run-all", Path.Combine(Repo, "experiments"), "--runs", _runs);
+        Assert.True(exit == 0, $"kplab run-all exited {exit}:\n{output}");
+
+        var scripts = Directory.GetFiles(Path.Combine(Repo, "experiments"), "*.csx").Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.Contains("anna-karenina", scripts);
+        Assert.Contains("quickstart", scripts);
+        foreach (var script in scripts)
+        {
+            var record = Directory.GetFiles(Path.Combine(_runs, script!), "run.json", SearchOption.AllDirectories).Single();
+            using var json = JsonDocument.Parse(File.ReadAllText(record));
+            Assert.Equal("succeeded", json.RootElement.GetProperty("status").GetString());
+        }
+
+        var flagship = Directory.GetDirectories(Path.Combine(_runs, "anna-karenina")).Single();
+        foreach (var table in new[] { "scores", "discoverability", "geometry", "summary", "anna-karenina", "k-sweep" })
+            Assert.True(File.Exists(Path.Combine(flagship, table + ".csv")), $"{table}.csv missing");
+        var report = Path.Combine(flagship, "report.html");
+        var html = File.ReadAllText(report);
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        int charts = int.Parse(Regex.Match(html, "data-charts=\"(\\d+)\"").Groups[1].Value);
+        Assert.Equal(4, charts);
+
+        var (dom, log) = HeadlessChromium.DumpDom(report);
+        Assert.Contains($"data-charts-rendered=\"{charts}\"", dom);
+        Assert.Empty(HeadlessChromium.ConsoleErrors(log));
+        // Kept for a person to look at (scripts/test leaves it under artifacts/test-results/).
+        var png = Path.Combine(Repo, "artifacts", "test-results", "anna-karenina-report.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+        HeadlessChromium.Screenshot(report, png);
+        Assert.True(new FileInfo(png).Length > 50_000, "the report screenshot is suspiciously small");
+    }
+
+    private static (int Exit, string Output) Kplab(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(Repo, "artifacts", "kplab", "kplab.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after 20 minutes\n" + stdout.Result + stderr.Result);
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static string FindRepo()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KpLab.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("KpLab.sln not found above the test assembly.");
+    }
+}
