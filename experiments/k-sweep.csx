@@ -16,7 +16,7 @@ foreach (var q in Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDesce
             question = q.Items[0].Group, n = q.Count, labels = q.LabelNames.Count, k,
             ari = Lab.Metric("ari").Evaluate(input).Value,
             ami = Lab.Metric("ami").Evaluate(input).Value,
-            silhouette = Lab.Metric("silhouette", new { metric = "cosine" }).Evaluate(input).Value,
+            silhouette = Lab.Metric("silhouette", new { distance = "cosine" }).Evaluate(input).Value,
         });
     }
 }

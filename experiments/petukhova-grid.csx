@@ -23,7 +23,14 @@ foreach (var e in embedders)
         };
         foreach (var (name, clusterer) in algorithms)
         {
-            var p = clusterer.Fit(x);
+            Partition p;
+            try { p = clusterer.Fit(x); }
+            catch (ArgumentException error)
+            {
+                // e.g. cosine linkage on an answer with no content (a zero row): recorded, not fatal to the grid.
+                Lab.Log($"{e} x {name} on {q.Items[0].Group}: skipped ({error.Message})");
+                continue;
+            }
             var input = new EvaluationInput { Embeddings = x, Predicted = p, Truth = q.Labels };
             double M(string metric) { try { return Lab.Metric(metric).Evaluate(input).Value; } catch (ArgumentException) { return double.NaN; } }
             rows.Add(new { embedder = e, algorithm = name, question = q.Items[0].Group, clusters = p.ClusterCount,
