@@ -55,6 +55,8 @@ public sealed class TfidfEmbedder(TfidfOptions options, PluginContext context) :
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        // Nothing to fit on: no rows, and the declared width (the LSA dimension, else 0).
+        if (texts.Count == 0) return EmbeddingMatrix.Create(0, _options.Components, _ => { });
         var fit = TfidfFit.Compute(texts, _options, cancellationToken);
         Vocabulary = fit.Vocabulary;
         Idf = fit.Idf;
