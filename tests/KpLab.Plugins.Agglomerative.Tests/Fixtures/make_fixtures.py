@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HDB = os.path.join(HERE, "..", "..", "KpLab.Plugins.Hdbscan.Tests", "Fixtures")
-ANSWERS = "/work/shared/datasets/semeval2013-sra/answers.csv"
+ANSWERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../experiments/data/semeval2013-sra/answers.csv")
 
 
 def datasets():

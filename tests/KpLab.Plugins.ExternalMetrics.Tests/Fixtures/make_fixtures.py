@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
 HERE = os.path.dirname(os.path.abspath(__file__))
-ANSWERS = "/work/shared/datasets/semeval2013-sra/answers.csv"
+ANSWERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../experiments/data/semeval2013-sra/answers.csv")
 
 
 def purity(t, p):

@@ -9,6 +9,7 @@ and one entry in kmeans_reference.json with k, the labels of sklearn KMeans(init
 algorithm='lloyd'), sklearn's n_iter_, inertia_ (and inertia recomputed in float64 from
 sklearn's labels and centres) and the mean k-means++ inertia of KMeans(n_init=1) over random_state 0..19 and 0..199.
 """
+import os
 import csv
 import json
 
@@ -44,7 +45,7 @@ def sphere():
     return x.astype(np.float32), c
 
 
-def semeval(path="/work/shared/datasets/semeval2013-sra/answers.csv"):
+def semeval(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../experiments/data/semeval2013-sra/answers.csv")):
     """TF-IDF + SVD (64 dims) of the answers to the four questions with the most answers."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))

@@ -18,7 +18,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ANSWERS = "/work/shared/datasets/semeval2013-sra/answers.csv"
+ANSWERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../experiments/data/semeval2013-sra/answers.csv")
 CONFIGS = [(0.5, "unmatched"), (0.5, "exclude"), (0.3, "unmatched"), (0.8, "exclude")]
 
 

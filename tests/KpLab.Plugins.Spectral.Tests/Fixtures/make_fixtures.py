@@ -6,6 +6,7 @@ Deterministic (fixed seeds). Writes <name>.npy (float32 data) and spectral_refer
 sklearn SpectralClustering(assign_labels='kmeans', random_state=0) labels, the true labels where known and, for the
 moons case, sklearn's spectral embedding (normalised Laplacian, drop_first=False, D^-1/2 scaled, sign-flipped).
 """
+import os
 import csv
 import json
 
@@ -22,7 +23,7 @@ from sklearn.neighbors import kneighbors_graph
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
 
 
-def semeval(path="/work/shared/datasets/semeval2013-sra/answers.csv"):
+def semeval(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../experiments/data/semeval2013-sra/answers.csv")):
     """TF-IDF + SVD (50 dims) of the answers to the three questions with the most answers; truth = question."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))

@@ -6,6 +6,7 @@ Writes tfidf_cases.json.gz: texts as UTF-16 code units (so lone surrogates survi
 the vocabulary in column order, idf and the CSR matrix of fit_transform; plus lsa.json.gz and lsa_tall.json.gz: numpy's exact
 SVD of two TF-IDF matrices. Values keep 10 significant digits. Deterministic: no randomness is used.
 """
+import os
 import csv
 import gzip
 import json
@@ -14,7 +15,7 @@ import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
-ANSWERS = "/work/shared/datasets/semeval2013-sra/answers.csv"
+ANSWERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../experiments/data/semeval2013-sra/answers.csv")
 
 
 def open_text(binary):

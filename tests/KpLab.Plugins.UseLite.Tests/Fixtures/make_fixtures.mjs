@@ -3,7 +3,7 @@
 // them on its bundled tfjs 4.5.0 WASM backend, the package's own and only backend).
 //
 //   mkdir -p /tmp/uselite-node && cp package.json /tmp/uselite-node/ && (cd /tmp/uselite-node && npm install --ignore-scripts)
-//   USELITE_NODE=/tmp/uselite-node node make_fixtures.mjs /work/shared/datasets/semeval2013-sra/answers.csv
+//   USELITE_NODE=/tmp/uselite-node node make_fixtures.mjs ../../../experiments/data/semeval2013-sra/answers.csv
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ export function semEvalAnswers(csvPath) {
   return parseCsv(readFileSync(csvPath, 'utf-8')).map(r => r.answer_text);
 }
 
-const answers = semEvalAnswers(process.argv[2] ?? '/work/shared/datasets/semeval2013-sra/answers.csv');
+const answers = semEvalAnswers(process.argv[2] ?? new URL('../../../experiments/data/semeval2013-sra/answers.csv', import.meta.url).pathname);
 // Every 700th answer (a fixed spread over the questions) plus the longest answer.
 const picked = answers.filter((_, i) => i % 700 === 0);
 const longest = answers.reduce((a, b) => (b.length > a.length ? b : a));

@@ -8,7 +8,7 @@ namespace KpLab.Lexical.Benchmarks;
 
 /// <summary>
 /// TF-IDF and GloVe embedding of the SemEval-2013 answers (the same texts scripts/bench-lexical gives scikit-learn).
-/// Set KPLAB_ANSWERS to the answers CSV (default /work/shared/datasets/semeval2013-sra/answers.csv).
+/// Set KPLAB_ANSWERS to the answers CSV (default: the bundled experiments/data/semeval2013-sra/answers.csv).
 /// </summary>
 [MemoryDiagnoser]
 public class LexicalBenchmarks
@@ -18,7 +18,7 @@ public class LexicalBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var path = Environment.GetEnvironmentVariable("KPLAB_ANSWERS") ?? "/work/shared/datasets/semeval2013-sra/answers.csv";
+        var path = Environment.GetEnvironmentVariable("KPLAB_ANSWERS") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../experiments/data/semeval2013-sra/answers.csv"));
         _texts = Dataset.LoadCsv(path, new CsvColumnMapping { Text = "answer_text" }).Texts;
         _ = new GloveEmbedder(new GloveOptions(), PluginContext.Default).Dimension; // convert/load once, outside timing
     }

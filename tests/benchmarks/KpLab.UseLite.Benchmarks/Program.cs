@@ -9,7 +9,7 @@ using KpLab.Plugins.UseLite;
 // thread count (what scripts/bench-use-lite compares with Node). Anything else runs BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "throughput")
 {
-    var csv = args.Length > 1 && !args[1].StartsWith("--") ? args[1] : "/work/shared/datasets/semeval2013-sra/answers.csv";
+    var csv = args.Length > 1 && !args[1].StartsWith("--") ? args[1] : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../experiments/data/semeval2013-sra/answers.csv"));
     int limit = args.SkipWhile(a => a != "--limit").Skip(1).Select(int.Parse).FirstOrDefault(int.MaxValue);
     int repeats = args.SkipWhile(a => a != "--repeats").Skip(1).Select(int.Parse).FirstOrDefault(3);
     var threads = args.SkipWhile(a => a != "--threads").Skip(1).FirstOrDefault("1,2").Split(',').Select(int.Parse);
@@ -53,7 +53,7 @@ public class UseLiteBenchmarks
     public void Setup()
     {
         _embedder = new UseLiteEmbedder(new UseLiteOptions(), PluginContext.Default);
-        _texts = SemEvalAnswers.Read("/work/shared/datasets/semeval2013-sra/answers.csv").Take(512).ToList();
+        _texts = SemEvalAnswers.Read(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../experiments/data/semeval2013-sra/answers.csv"))).Take(512).ToList();
     }
 
     [Benchmark]

@@ -16,7 +16,7 @@ const option = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const csvPath = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : '/work/shared/datasets/semeval2013-sra/answers.csv';
+const csvPath = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : new URL('../../../../experiments/data/semeval2013-sra/answers.csv', import.meta.url).pathname;
 const limit = option('--limit', Infinity), repeats = option('--repeats', 3);
 const batchesAt = process.argv.indexOf('--batches');
 const batches = (batchesAt > 0 ? process.argv[batchesAt + 1] : '4,16').split(',').map(Number);
