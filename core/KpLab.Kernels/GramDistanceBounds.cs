@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace KpLab.Kernels;
 
 /// <summary>
@@ -111,6 +113,50 @@ public sealed class GramDistanceBounds
         high = approx + slack;
     }
 
+    /// <summary><see cref="Bounds"/> from row <paramref name="i"/> to every row, in SIMD.</summary>
+    internal void RowBounds(int i, Span<double> low, Span<double> high)
+    {
+        int n = Size, j = 0;
+        var gram = Gram.AsSpan(i * n, n);
+        bool cosine = Measure == PairwiseMeasure.CosineDistance;
+        double normI = Norms[i], squareI = Squares[i];
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vNormI = Vector256.Create(normI);
+            var vSquareI = Vector256.Create(squareI);
+            var vGammaNormI = Vector256.Create(2 * Gamma * normI);
+            var vTwo = Vector256.Create(2.0);
+            var vOne = Vector256.Create(1.0);
+            var vTiny = Vector256.Create(1e-12);
+            var vCosineSlack = Vector256.Create(Gamma + 1e-12);
+            for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
+            {
+                var (g0, g1) = Vector256.Widen(Vector256.Create(gram.Slice(j, Vector256<float>.Count)));
+                for (int half = 0; half < 2; half++)
+                {
+                    var g = half == 0 ? g0 : g1;
+                    int at = j + half * Vector256<double>.Count;
+                    var normJ = Vector256.Create(Norms.AsSpan(at, Vector256<double>.Count));
+                    Vector256<double> approx, slack;
+                    if (cosine)
+                    {
+                        approx = vOne - g / (vNormI * normJ);
+                        slack = vCosineSlack;
+                    }
+                    else
+                    {
+                        var squareJ = Vector256.Create(Squares.AsSpan(at, Vector256<double>.Count));
+                        approx = vSquareI + squareJ - vTwo * g;
+                        slack = vGammaNormI * normJ + vTiny * (vSquareI + squareJ);
+                    }
+                    (approx - slack).CopyTo(low.Slice(at));
+                    (approx + slack).CopyTo(high.Slice(at));
+                }
+            }
+        }
+        for (; j < n; j++) Bounds(i, j, out low[j], out high[j]);
+    }
+
     /// <summary>A distance (≥ 0, or +∞) in the units of <see cref="Bounds"/>.</summary>
     internal double ToSearchUnits(double distance) => Measure == PairwiseMeasure.Euclidean ? distance * distance : distance;
 
@@ -131,31 +177,28 @@ public sealed class GramDistanceBounds
         if (k == 1) return result;
         var options = KernelParallelism.Options();
         options.CancellationToken = cancellationToken;
-        Parallel.For(0, n, options, () => (Highs: new double[k], Candidates: new List<double>()), (i, state, scratch) =>
+        Parallel.For(0, n, options, () => (Highs: new double[k], Low: new double[n], High: new double[n], Candidates: new List<double>()),
+            (i, state, scratch) =>
         {
-            // The k smallest upper bounds (self counts as 0), kept sorted; the k-th is a threshold no farther row can pass.
-            var highs = scratch.Highs;
+            var (highs, low, high, candidates) = scratch;
+            RowBounds(i, low, high);
+            low[i] = high[i] = double.PositiveInfinity; // self is counted below as the first, at distance 0
+            // The k smallest upper bounds, kept sorted; the k-th is a threshold that no farther row can pass.
             Array.Fill(highs, double.PositiveInfinity);
             highs[0] = 0;
             for (int j = 0; j < n; j++)
             {
-                if (j == i) continue;
-                Bounds(i, j, out _, out double high);
-                if (high >= highs[k - 1]) continue;
+                double h = high[j];
+                if (h >= highs[k - 1]) continue;
                 int p = k - 1;
-                while (p > 0 && highs[p - 1] > high) { highs[p] = highs[p - 1]; p--; }
-                highs[p] = high;
+                while (p > 0 && highs[p - 1] > h) { highs[p] = highs[p - 1]; p--; }
+                highs[p] = h;
             }
             double threshold = highs[k - 1];
-            var candidates = scratch.Candidates;
             candidates.Clear();
             candidates.Add(0.0);
             for (int j = 0; j < n; j++)
-            {
-                if (j == i) continue;
-                Bounds(i, j, out double low, out _);
-                if (low <= threshold) candidates.Add(Exact(i, j));
-            }
+                if (low[j] <= threshold) candidates.Add(Exact(i, j));
             candidates.Sort();
             result[i] = candidates[k - 1];
             return scratch;
