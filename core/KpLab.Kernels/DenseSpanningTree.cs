@@ -25,7 +25,7 @@ public sealed class SpanningTree
 
 /// <summary>
 /// Prim's minimum spanning tree of the complete graph over the rows of a matrix, with exact double distances
-/// (<see cref="ExactDistances"/>): through <see cref="GramDistanceBounds"/> (4·n² bytes) up to n = 16,384, where only
+/// (<see cref="ExactDistances"/>): through <see cref="GramDistanceBounds"/> (4·n² bytes) up to n = 23,170, where only
 /// the pairs its bounds cannot decide are measured exactly, and computed on the fly (O(n) memory) above that. Optionally the edge weights are
 /// mutual reachability distances max(d(a, b), core(a), core(b)), which makes it HDBSCAN's tree; without core
 /// distances it is the single-linkage tree, identical to SciPy's <c>mst_single_linkage</c> (start at row 0; among
@@ -35,9 +35,9 @@ public static class DenseSpanningTree
 {
     // Below this many remaining rows a step is not worth splitting across threads.
     private const int ParallelThreshold = 1024;
-    // Up to this many float32 Gram entries (1 GiB) Prim searches through GramDistanceBounds; beyond it, it measures
+    // Up to this many float32 Gram entries (2 GiB) Prim searches through GramDistanceBounds; beyond it, it measures
     // every pair on the fly.
-    private const long GramLimit = 1L << 28;
+    private const long GramLimit = 1L << 29;
 
     /// <summary>Builds the tree.</summary>
     /// <param name="data">Row-major rows, n × <paramref name="depth"/>, n ≥ 1.</param>

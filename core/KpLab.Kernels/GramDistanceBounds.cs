@@ -4,7 +4,7 @@ namespace KpLab.Kernels;
 
 /// <summary>
 /// Exact double distances (<see cref="ExactDistances"/>) made cheap to search: a float32 Gram matrix (one
-/// register-blocked GEMM, <see cref="PackedMatrixProduct"/>) gives every pairwise distance to within a proven bound, so
+/// register-blocked GEMM over the upper triangle, <see cref="PackedMatrixProduct"/>) gives every pairwise distance to within a proven bound, so
 /// a search computes the exact distance only for the pairs the bound cannot decide. The float32 dot product of rows a
 /// and b, accumulated in any order, errs by at most γ_d·|a||b| with γ_d = d·u / (1 − d·u), u = 2⁻²⁴ (Higham, Accuracy
 /// and Stability of Numerical Algorithms, §3.1); the bound used is twice that, plus 10⁻¹² of the squared norms for the
@@ -67,15 +67,43 @@ public sealed class GramDistanceBounds
             squares[i] = ExactDistances.Dot(row, row);
             norms[i] = Math.Sqrt(squares[i]);
         }
+        return new GramDistanceBounds(copy, depth, measure, SymmetricGram(copy, n, depth), squares, norms);
+    }
+
+    /// <summary>
+    /// A·Aᵀ through <see cref="PackedMatrixProduct"/>, only the upper triangle by row blocks (each block against the
+    /// columns from its first row on), then mirrored in cache-sized tiles: half the multiply-adds of the full product.
+    /// </summary>
+    private static float[] SymmetricGram(float[] data, int n, int depth)
+    {
         var gram = GC.AllocateUninitializedArray<float>(n * n);
-        if (n > 0)
+        if (n == 0) return gram;
+        int blockRows = Math.Max(512, (n / 16 + 15) / 16 * 16);
+        var transposed = new float[depth * n];
+        var product = new float[(long)blockRows * n];
+        for (int r0 = 0; r0 < n; r0 += blockRows)
         {
-            var transposed = new float[depth * n];
-            for (int i = 0; i < n; i++)
-                for (int k = 0; k < depth; k++) transposed[k * n + i] = copy[i * depth + k];
-            PackedMatrixProduct.Multiply(copy, n, PackedMatrix.FromRowMajor(transposed, depth, n), [], gram);
+            int r1 = Math.Min(n, r0 + blockRows), columns = n - r0;
+            for (int k = 0; k < depth; k++)
+                for (int j = 0; j < columns; j++) transposed[k * columns + j] = data[(r0 + j) * depth + k];
+            var packed = PackedMatrix.FromRowMajor(transposed.AsSpan(0, depth * columns), depth, columns);
+            PackedMatrixProduct.Multiply(data.AsSpan(r0 * depth, (r1 - r0) * depth), r1 - r0, packed, [], product);
+            for (int i = r0; i < r1; i++)
+                product.AsSpan((i - r0) * columns + (i - r0), n - i).CopyTo(gram.AsSpan(i * n + i, n - i));
         }
-        return new GramDistanceBounds(copy, depth, measure, gram, squares, norms);
+        const int tile = 64;
+        int tiles = (n + tile - 1) / tile;
+        Parallel.For(0, tiles, KernelParallelism.Options(), t =>
+        {
+            int j0 = t * tile, j1 = Math.Min(n, j0 + tile);
+            for (int i0 = 0; i0 <= j0; i0 += tile)
+            {
+                int i1 = Math.Min(n, i0 + tile);
+                for (int j = j0; j < j1; j++)
+                    for (int i = i0; i < Math.Min(i1, j); i++) gram[j * n + i] = gram[i * n + j];
+            }
+        });
+        return gram;
     }
 
     /// <summary>The exact distance between rows <paramref name="i"/> and <paramref name="j"/> (<see cref="ExactDistances.Between"/>).</summary>

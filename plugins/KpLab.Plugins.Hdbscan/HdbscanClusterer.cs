@@ -6,7 +6,7 @@ namespace KpLab.Plugins.Hdbscan;
 /// <summary>
 /// HDBSCAN* (Campello et al. 2013, 2015) as the Python hdbscan library and R dbscan implement it: core distances to the
 /// minSamples-th nearest row (counting the row itself, as R's <c>hdbscan(x, minPts)</c>), Prim's minimum spanning
-/// tree of the mutual reachability graph (exact double distances; up to 16,384 rows one float32 Gram matrix, 4·n² bytes,
+/// tree of the mutual reachability graph (exact double distances; up to 23,170 rows one float32 Gram matrix, 4·n² bytes,
 /// bounds every distance and only undecided pairs are measured exactly, see <see cref="GramDistanceBounds"/>; above
 /// that, kNN candidates and distances on the fly, O(n) memory), its
 /// single-linkage tree, the condensed tree, excess-of-mass or leaf selection with an optional ε, membership
@@ -20,8 +20,8 @@ public sealed class HdbscanClusterer : IClusterer
     // Extra kNN candidates whose float32 distances are re-measured exactly, so that float32 rounding in the search
     // cannot push the true k-th neighbour out of the list.
     private const int CandidateMargin = 8;
-    // Up to this many rows (a 1 GiB float32 Gram matrix) core distances and the tree come from GramDistanceBounds.
-    private const int MaxGramRows = 16384;
+    // Up to this many rows (a 2 GiB float32 Gram matrix) core distances and the tree come from GramDistanceBounds.
+    private const int MaxGramRows = 23170;
     private readonly HdbscanOptions _options;
 
     /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>

@@ -33,16 +33,24 @@ public sealed class GramDistanceBoundsTests
         { "smooth", PairwiseMeasure.Euclidean, 15 },
         { "smooth", PairwiseMeasure.SquaredEuclidean, 4 },
         { "smooth", PairwiseMeasure.CosineDistance, 15 },
+        { "large", PairwiseMeasure.Euclidean, 5 }, // more rows than one Gram row block (512)
     };
 
-    private static float[] Rows(string set) => set == "tied" ? TiedRows(180, 6, 3) : SmoothRows(230, 40, 4);
+    private static float[] Rows(string set) => set switch
+    {
+        "tied" => TiedRows(180, 6, 3),
+        "large" => TiedRows(1100, 6, 5),
+        _ => SmoothRows(230, 40, 4),
+    };
+
+    private static int Depth(string set) => set == "smooth" ? 40 : 6;
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void KthNearestIsTheKthSmallestExactDistanceCountingSelf(string set, PairwiseMeasure measure, int k)
     {
         var data = Rows(set);
-        int depth = set == "tied" ? 6 : 40, n = data.Length / depth;
+        int depth = Depth(set), n = data.Length / depth;
         var norms = ExactDistances.Norms(data, depth);
         var core = GramDistanceBounds.Compute(data, depth, measure).KthNearest(k);
         for (int i = 0; i < n; i++)
@@ -57,7 +65,7 @@ public sealed class GramDistanceBoundsTests
     public void PrimEqualsBruteForcePrimWithAndWithoutCoreDistances(string set, PairwiseMeasure measure, int k)
     {
         var data = Rows(set);
-        int depth = set == "tied" ? 6 : 40;
+        int depth = Depth(set);
         var bounds = GramDistanceBounds.Compute(data, depth, measure);
         var core = bounds.KthNearest(k);
         foreach (var reach in new[] { Array.Empty<double>(), core })
