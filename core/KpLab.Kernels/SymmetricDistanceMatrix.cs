@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KpLab.Kernels;
 
@@ -35,6 +36,49 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
 
     /// <summary>The entry in row <paramref name="i"/>, column <paramref name="j"/>, writable (no bounds checks).</summary>
     public ref double this[int i, int j] => ref _values[(long)i * Size + j];
+
+    /// <summary>
+    /// Copies row <paramref name="row"/> into its column and sets column <paramref name="retired"/> to +∞, in every
+    /// row i ≥ <paramref name="start"/> other than <paramref name="row"/> whose <paramref name="weights"/>[i] is not 0
+    /// (the rows still in use). Each write lands in its own cache line of a different row, a line that will not be read
+    /// soon, so on x64 they are non-temporal stores: no read-for-ownership, no eviction of useful lines.
+    /// </summary>
+    /// <param name="row">The row to mirror.</param>
+    /// <param name="retired">The column to fill with +∞ (a row that left the matrix).</param>
+    /// <param name="weights">One value per row; rows with 0 are skipped.</param>
+    /// <param name="start">The first row to update.</param>
+    public void MirrorRow(int row, int retired, ReadOnlySpan<double> weights, int start)
+    {
+        ObjectDisposedException.ThrowIf(_values == null, this);
+        int n = Size;
+        if ((uint)row >= (uint)n) throw new ArgumentOutOfRangeException(nameof(row), row, $"Row index must be below {n}.");
+        if ((uint)retired >= (uint)n) throw new ArgumentOutOfRangeException(nameof(retired), retired, $"Column index must be below {n}.");
+        if (weights.Length != n) throw new ArgumentException($"{weights.Length} weights for {n} rows.", nameof(weights));
+        ArgumentOutOfRangeException.ThrowIfNegative(start, nameof(start));
+        double* source = _values + (long)row * n;
+        if (Sse2.X64.IsSupported)
+        {
+            long infinity = BitConverter.DoubleToInt64Bits(double.PositiveInfinity);
+            for (int i = start; i < n; i++)
+            {
+                if (weights[i] == 0 || i == row) continue;
+                double* target = _values + (long)i * n;
+                Sse2.X64.StoreNonTemporal((long*)(target + row), BitConverter.DoubleToInt64Bits(source[i]));
+                Sse2.X64.StoreNonTemporal((long*)(target + retired), infinity);
+            }
+            Sse.StoreFence();
+        }
+        else
+        {
+            for (int i = start; i < n; i++)
+            {
+                if (weights[i] == 0 || i == row) continue;
+                double* target = _values + (long)i * n;
+                target[row] = source[i];
+                target[retired] = double.PositiveInfinity;
+            }
+        }
+    }
 
     /// <summary>
     /// Computes the matrix. The upper triangle is computed in 64 × 64 blocks (both in L2) in parallel under

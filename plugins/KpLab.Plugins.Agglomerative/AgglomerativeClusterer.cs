@@ -148,12 +148,7 @@ public sealed class AgglomerativeClusterer : IClusterer
             size[y] = nx + ny;
             LanceWilliamsRow.Update(linkage, d.Row(x)[first..], d.Row(y)[first..], size.AsSpan(first), currentMin, nx, ny);
             // The update leaves +∞ at x, y and every merged-away slot; mirror the row into the column of each active slot.
-            for (int i = first; i < n; i++)
-            {
-                if (size[i] == 0 || i == y) continue;
-                d[i, y] = d[y, i];
-                d[i, x] = double.PositiveInfinity;
-            }
+            d.MirrorRow(y, x, size, first);
             while (first < n && size[first] == 0) first++;
         }
         return SortAndLabel(raw, n);
