@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace KpLab.Kernels;
 
 /// <summary>
@@ -143,6 +144,7 @@ public static class DenseSpanningTree
     /// <param name="coreDistances">Per-row core distances for mutual reachability, or empty for plain distances.</param>
     /// <param name="cancellationToken">Stops the build between steps.</param>
     /// <exception cref="ArgumentException">The core distances do not match the rows.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SpanningTree Prim(GramDistanceBounds distances, ReadOnlySpan<double> coreDistances = default,
         CancellationToken cancellationToken = default)
     {

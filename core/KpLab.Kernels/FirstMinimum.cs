@@ -12,6 +12,7 @@ namespace KpLab.Kernels;
 public static class FirstMinimum
 {
     /// <summary>The lowest index holding the minimum of <paramref name="values"/>, or −1 when it is empty or all NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOf(ReadOnlySpan<double> values)
     {
         ref double p = ref MemoryMarshal.GetReference(values);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace KpLab.Kernels;
@@ -74,6 +75,7 @@ public sealed class GramDistanceBounds
     /// A·Aᵀ through <see cref="PackedMatrixProduct"/>, only the upper triangle by row blocks (each block against the
     /// columns from its first row on), then mirrored in cache-sized tiles: half the multiply-adds of the full product.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] SymmetricGram(float[] data, int n, int depth)
     {
         var gram = GC.AllocateUninitializedArray<float>(n * n);
@@ -93,7 +95,7 @@ public sealed class GramDistanceBounds
         }
         const int tile = 64;
         int tiles = (n + tile - 1) / tile;
-        Parallel.For(0, tiles, KernelParallelism.Options(), t =>
+        Parallel.For(0, tiles, KernelParallelism.Options(), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
         {
             int j0 = t * tile, j1 = Math.Min(n, j0 + tile);
             for (int i0 = 0; i0 <= j0; i0 += tile)
@@ -142,6 +144,7 @@ public sealed class GramDistanceBounds
     }
 
     /// <summary><see cref="Bounds"/> from row <paramref name="i"/> to every row, in SIMD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void RowBounds(int i, Span<double> low, Span<double> high)
     {
         int n = Size, j = 0;
@@ -206,7 +209,7 @@ public sealed class GramDistanceBounds
         var options = KernelParallelism.Options();
         options.CancellationToken = cancellationToken;
         Parallel.For(0, n, options, () => (Highs: new double[k], Low: new double[n], High: new double[n], Candidates: new List<double>()),
-            (i, state, scratch) =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (i, state, scratch) =>
         {
             var (highs, low, high, candidates) = scratch;
             RowBounds(i, low, high);

@@ -34,8 +34,17 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
         return new Span<double>(_values + (long)i * Size, Size);
     }
 
-    /// <summary>The entry in row <paramref name="i"/>, column <paramref name="j"/>, writable (no bounds checks).</summary>
-    public ref double this[int i, int j] => ref _values[(long)i * Size + j];
+    /// <summary>The entry in row <paramref name="i"/>, column <paramref name="j"/>, writable.</summary>
+    public ref double this[int i, int j]
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_values == null, this);
+            if ((uint)i >= (uint)Size || (uint)j >= (uint)Size)
+                throw new ArgumentOutOfRangeException(nameof(i), $"Entry ({i}, {j}) is outside a {Size} x {Size} matrix.");
+            return ref _values[(long)i * Size + j];
+        }
+    }
 
     /// <summary>
     /// Copies row <paramref name="row"/> into its column and sets column <paramref name="retired"/> to +∞, in every
@@ -47,6 +56,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
     /// <param name="retired">The column to fill with +∞ (a row that left the matrix).</param>
     /// <param name="weights">One value per row; rows with 0 are skipped.</param>
     /// <param name="start">The first row to update.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MirrorRow(int row, int retired, ReadOnlySpan<double> weights, int start)
     {
         ObjectDisposedException.ThrowIf(_values == null, this);
@@ -174,7 +184,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
         options.CancellationToken = cancellationToken;
         double* w = (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(wide));
         nint widePtr = (nint)w, valuesPtr = (nint)values;
-        Parallel.For(0, bands, options, band =>
+        Parallel.For(0, bands, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
         {
             double* rows = (double*)widePtr;
             double* matrix = (double*)valuesPtr;
@@ -232,6 +242,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
     }
 
     /// <summary>One squared distance in <see cref="ExactDistances.SquaredEuclidean"/>'s order, on widened rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SquaredPair(double* x, double* y, int depth)
     {
         Vector512<double> l = default, u = default;
@@ -247,6 +258,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
     }
 
     /// <summary>One dot product in <see cref="ExactDistances.Dot"/>'s order, on widened rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double DotPair(double* x, double* y, int depth)
     {
         Vector512<double> l = default, u = default;
@@ -278,6 +290,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
     }
 
     /// <summary>2 × 4 pairs at once: squared distances of rows x0, x1 with y0..y3, each exactly as <see cref="ExactDistances"/> sums it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SquaredBlock(double* x0, double* x1, double* y0, double* y1, double* y2, double* y3, int depth, double* result)
     {
         Vector512<double> l00 = default, u00 = default;
@@ -317,6 +330,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
     }
 
     /// <summary>2 × 4 pairs at once: dot products of rows x0, x1 with y0..y3, each exactly as <see cref="ExactDistances"/> sums it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DotBlock(double* x0, double* x1, double* y0, double* y1, double* y2, double* y3, int depth, double* result)
     {
         Vector512<double> l00 = default, u00 = default;

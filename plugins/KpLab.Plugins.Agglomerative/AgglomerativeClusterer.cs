@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KpLab.Abstractions;
 using KpLab.Kernels;
 
@@ -103,6 +104,7 @@ public sealed class AgglomerativeClusterer : IClusterer
     /// (the diagonal and merged-away clusters hold +∞), and the update rewrites the merged row in SIMD and mirrors it
     /// into the column.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Merge[] NearestNeighbourChain(EmbeddingMatrix data, PairwiseMeasure measure, Linkage linkage,
         CancellationToken cancellationToken)
     {

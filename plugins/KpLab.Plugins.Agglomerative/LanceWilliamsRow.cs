@@ -20,6 +20,7 @@ internal static class LanceWilliamsRow
     /// <param name="dxy">The distance between x and y.</param>
     /// <param name="sx">Size of x.</param>
     /// <param name="sy">Size of y.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(Linkage linkage, ReadOnlySpan<double> rowX, Span<double> rowY, ReadOnlySpan<double> size,
         double dxy, double sx, double sy)
     {
