@@ -27,8 +27,9 @@ public sealed class SpanningTree
 /// <summary>
 /// Prim's minimum spanning tree of the complete graph over the rows of a matrix, with exact double distances
 /// (<see cref="ExactDistances"/>): through <see cref="GramDistanceBounds"/> (4·n² bytes) up to n = 23,170, where only
-/// the pairs its bounds cannot decide are measured exactly, and computed on the fly (O(n) memory) above that. Optionally the edge weights are
-/// mutual reachability distances max(d(a, b), core(a), core(b)), which makes it HDBSCAN's tree; without core
+/// the pairs its bounds cannot decide are measured exactly, and computed on the fly (O(n) memory) above that.
+/// Optionally the edge weights are mutual reachability distances max(d(a, b), core(a), core(b)), which makes it
+/// HDBSCAN's tree; without core
 /// distances it is the single-linkage tree, identical to SciPy's <c>mst_single_linkage</c> (start at row 0; among
 /// equal candidates the lowest row index wins, independent of the thread count).
 /// </summary>

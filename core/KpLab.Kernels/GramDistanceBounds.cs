@@ -4,9 +4,8 @@ using System.Runtime.Intrinsics;
 namespace KpLab.Kernels;
 
 /// <summary>
-/// Exact double distances (<see cref="ExactDistances"/>) made cheap to search: a float32 Gram matrix (one
-/// register-blocked GEMM over the upper triangle, <see cref="PackedMatrixProduct"/>) gives every pairwise distance to within a proven bound, so
-/// a search computes the exact distance only for the pairs the bound cannot decide. The float32 dot product of rows a
+/// Exact double distances (<see cref="ExactDistances"/>) made cheap to search: a float32 Gram matrix (a
+/// register-blocked product over the upper triangle) gives every pairwise distance to within a proven bound, so a search computes the exact distance only for the pairs the bound cannot decide. The float32 dot product of rows a
 /// and b, accumulated in any order, errs by at most γ_d·|a||b| with γ_d = d·u / (1 − d·u), u = 2⁻²⁴ (Higham, Accuracy
 /// and Stability of Numerical Algorithms, §3.1); the bound used is twice that, plus 10⁻¹² of the squared norms for the
 /// double arithmetic. Memory: 4·n² bytes (100 MB at n = 5,000).
@@ -72,43 +71,114 @@ public sealed class GramDistanceBounds
     }
 
     /// <summary>
-    /// A·Aᵀ through <see cref="PackedMatrixProduct"/>, only the upper triangle by row blocks (each block against the
-    /// columns from its first row on), then mirrored in cache-sized tiles: half the multiply-adds of the full product.
+    /// A·Aᵀ, the upper triangle in 64 × 64 tiles (row bands in parallel, each tile mirrored as it is written) with a
+    /// 4 × 4 register-blocked float32 kernel: half the multiply-adds of the full product. Each entry is one float32 dot
+    /// product in a fixed order, so the matrix does not depend on the thread count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float[] SymmetricGram(float[] data, int n, int depth)
+    private static unsafe float[] SymmetricGram(float[] data, int n, int depth)
     {
         var gram = GC.AllocateUninitializedArray<float>(n * n);
         if (n == 0) return gram;
-        int blockRows = Math.Max(512, (n / 16 + 15) / 16 * 16);
-        var transposed = new float[depth * n];
-        var product = new float[(long)blockRows * n];
-        for (int r0 = 0; r0 < n; r0 += blockRows)
-        {
-            int r1 = Math.Min(n, r0 + blockRows), columns = n - r0;
-            for (int k = 0; k < depth; k++)
-                for (int j = 0; j < columns; j++) transposed[k * columns + j] = data[(r0 + j) * depth + k];
-            var packed = PackedMatrix.FromRowMajor(transposed.AsSpan(0, depth * columns), depth, columns);
-            PackedMatrixProduct.Multiply(data.AsSpan(r0 * depth, (r1 - r0) * depth), r1 - r0, packed, [], product);
-            for (int i = r0; i < r1; i++)
-                product.AsSpan((i - r0) * columns + (i - r0), n - i).CopyTo(gram.AsSpan(i * n + i, n - i));
-        }
         const int tile = 64;
-        int tiles = (n + tile - 1) / tile;
-        Parallel.For(0, tiles, KernelParallelism.Options(), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
+        int bands = (n + tile - 1) / tile;
+        fixed (float* pData = data)
+        fixed (float* pGram = gram)
         {
-            int j0 = t * tile, j1 = Math.Min(n, j0 + tile);
-            for (int i0 = 0; i0 <= j0; i0 += tile)
+            nint rowsPtr = (nint)pData, gramPtr = (nint)pGram;
+            Parallel.For(0, bands, KernelParallelism.Options(), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
             {
-                int i1 = Math.Min(n, i0 + tile);
-                for (int j = j0; j < j1; j++)
-                    for (int i = i0; i < Math.Min(i1, j); i++) gram[j * n + i] = gram[i * n + j];
-            }
-        });
+                float* rows = (float*)rowsPtr, c = (float*)gramPtr;
+                float* block = stackalloc float[16];
+                int i0 = band * tile, i1 = Math.Min(n, i0 + tile);
+                for (int j0 = i0; j0 < n; j0 += tile)
+                {
+                    int j1 = Math.Min(n, j0 + tile);
+                    for (int i = i0; i < i1; i += 4)
+                    {
+                        for (int j = j0; j < j1; j += 4)
+                        {
+                            if (i + 4 <= i1 && j + 4 <= j1 && Vector512.IsHardwareAccelerated)
+                            {
+                                Dot4x4(rows + (long)i * depth, rows + (long)j * depth, depth, block);
+                                for (int r = 0; r < 4; r++)
+                                    for (int q = 0; q < 4; q++)
+                                        c[(long)(i + r) * n + j + q] = c[(long)(j + q) * n + i + r] = block[r * 4 + q];
+                            }
+                            else
+                            {
+                                for (int r = i; r < Math.Min(i + 4, i1); r++)
+                                    for (int q = j; q < Math.Min(j + 4, j1); q++)
+                                        c[(long)r * n + q] = c[(long)q * n + r] = DotOne(rows + (long)r * depth, rows + (long)q * depth, depth);
+                            }
+                        }
+                    }
+                }
+            });
+        }
         return gram;
     }
 
+    /// <summary>One float32 dot product (edges of the Gram matrix).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float DotOne(float* x, float* y, int depth)
+    {
+        float sum = 0;
+        for (int k = 0; k < depth; k++) sum = MathF.FusedMultiplyAdd(x[k], y[k], sum);
+        return sum;
+    }
+
+    /// <summary>The 4 × 4 dot products of rows a0..a3 with b0..b3 (each row <paramref name="depth"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dot4x4(float* a, float* b, int depth, float* result)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        int k = 0;
+        for (; k <= depth - 16; k += 16)
+        {
+            var a0 = Vector512.Load(a + 0 * depth + k);
+            var a1 = Vector512.Load(a + 1 * depth + k);
+            var a2 = Vector512.Load(a + 2 * depth + k);
+            var a3 = Vector512.Load(a + 3 * depth + k);
+            var b0 = Vector512.Load(b + 0 * depth + k);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            var b1 = Vector512.Load(b + 1 * depth + k);
+            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var b2 = Vector512.Load(b + 2 * depth + k);
+            c02 = Vector512.FusedMultiplyAdd(a0, b2, c02); c12 = Vector512.FusedMultiplyAdd(a1, b2, c12); c22 = Vector512.FusedMultiplyAdd(a2, b2, c22); c32 = Vector512.FusedMultiplyAdd(a3, b2, c32);
+            var b3 = Vector512.Load(b + 3 * depth + k);
+            c03 = Vector512.FusedMultiplyAdd(a0, b3, c03); c13 = Vector512.FusedMultiplyAdd(a1, b3, c13); c23 = Vector512.FusedMultiplyAdd(a2, b3, c23); c33 = Vector512.FusedMultiplyAdd(a3, b3, c33);
+        }
+        result[0] = Tail(a + 0 * depth, b + 0 * depth, k, depth, Vector512.Sum(c00));
+        result[1] = Tail(a + 0 * depth, b + 1 * depth, k, depth, Vector512.Sum(c01));
+        result[2] = Tail(a + 0 * depth, b + 2 * depth, k, depth, Vector512.Sum(c02));
+        result[3] = Tail(a + 0 * depth, b + 3 * depth, k, depth, Vector512.Sum(c03));
+        result[4] = Tail(a + 1 * depth, b + 0 * depth, k, depth, Vector512.Sum(c10));
+        result[5] = Tail(a + 1 * depth, b + 1 * depth, k, depth, Vector512.Sum(c11));
+        result[6] = Tail(a + 1 * depth, b + 2 * depth, k, depth, Vector512.Sum(c12));
+        result[7] = Tail(a + 1 * depth, b + 3 * depth, k, depth, Vector512.Sum(c13));
+        result[8] = Tail(a + 2 * depth, b + 0 * depth, k, depth, Vector512.Sum(c20));
+        result[9] = Tail(a + 2 * depth, b + 1 * depth, k, depth, Vector512.Sum(c21));
+        result[10] = Tail(a + 2 * depth, b + 2 * depth, k, depth, Vector512.Sum(c22));
+        result[11] = Tail(a + 2 * depth, b + 3 * depth, k, depth, Vector512.Sum(c23));
+        result[12] = Tail(a + 3 * depth, b + 0 * depth, k, depth, Vector512.Sum(c30));
+        result[13] = Tail(a + 3 * depth, b + 1 * depth, k, depth, Vector512.Sum(c31));
+        result[14] = Tail(a + 3 * depth, b + 2 * depth, k, depth, Vector512.Sum(c32));
+        result[15] = Tail(a + 3 * depth, b + 3 * depth, k, depth, Vector512.Sum(c33));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float Tail(float* x, float* y, int k, int depth, float sum)
+    {
+        for (; k < depth; k++) sum = MathF.FusedMultiplyAdd(x[k], y[k], sum);
+        return sum;
+    }
+
     /// <summary>The exact distance between rows <paramref name="i"/> and <paramref name="j"/> (<see cref="ExactDistances.Between"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Exact(int i, int j)
     {
         var x = _data.AsSpan(i * Depth, Depth);
@@ -125,6 +195,7 @@ public sealed class GramDistanceBounds
     /// Bounds on the distance between rows <paramref name="i"/> and <paramref name="j"/> in search units: the squared
     /// distance for the Euclidean measures, the distance itself for the others (<see cref="ToSearchUnits"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Bounds(int i, int j, out double low, out double high)
     {
         double g = Gram[i * Size + j];
@@ -189,6 +260,7 @@ public sealed class GramDistanceBounds
     }
 
     /// <summary>A distance (≥ 0, or +∞) in the units of <see cref="Bounds"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal double ToSearchUnits(double distance) => Measure == PairwiseMeasure.Euclidean ? distance * distance : distance;
 
     /// <summary>
