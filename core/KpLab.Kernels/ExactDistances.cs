@@ -16,6 +16,7 @@ public static class ExactDistances
 {
     /// <summary>The squared Euclidean distance between two rows, accumulated in double.</summary>
     /// <exception cref="ArgumentException">The rows differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Rows of length {x.Length} and {y.Length} differ.", nameof(y));
@@ -63,6 +64,7 @@ public static class ExactDistances
 
     /// <summary>The dot product of two rows, accumulated in double.</summary>
     /// <exception cref="ArgumentException">The rows differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Rows of length {x.Length} and {y.Length} differ.", nameof(y));

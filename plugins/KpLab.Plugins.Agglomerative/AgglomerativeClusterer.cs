@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KpLab.Abstractions;
 using KpLab.Kernels;
 
@@ -6,7 +7,7 @@ namespace KpLab.Plugins.Agglomerative;
 /// <summary>
 /// Agglomerative clustering that reproduces <c>scipy.cluster.hierarchy.linkage</c> merge for merge: single linkage
 /// through Prim's minimum spanning tree (O(n) memory), ward/average/complete through the nearest-neighbour chain on a
-/// condensed double-precision distance matrix (8·n(n−1)/2 bytes: 1.6 GB at n = 20,000). Merges are sorted stably by
+/// full double-precision distance matrix (8·n² bytes: 3.2 GB at n = 20,000). Merges are sorted stably by
 /// height and renumbered as SciPy does, so <see cref="Partition.MergeTree"/> equals SciPy's linkage matrix. Labels come
 /// from cutting that tree; they are numbered in order of each cluster's first row.
 /// </summary>
@@ -98,19 +99,21 @@ public sealed class AgglomerativeClusterer : IClusterer
     /// <summary>
     /// SciPy's <c>nn_chain</c>: follow nearest neighbours until two clusters are mutual nearest neighbours, merge them
     /// (the new cluster takes the larger slot) and update distances with the Lance–Williams formula of the linkage, in
-    /// the same floating-point operations as SciPy so that heights and tie-breaks agree.
+    /// the same floating-point operations as SciPy so that heights and tie-breaks agree. The matrix is kept full and
+    /// symmetric so that a cluster's distances are one contiguous row: the scan is a SIMD first-minimum over the row
+    /// (the diagonal and merged-away clusters hold +∞), and the update rewrites the merged row in SIMD and mirrors it
+    /// into the column.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Merge[] NearestNeighbourChain(EmbeddingMatrix data, PairwiseMeasure measure, Linkage linkage,
         CancellationToken cancellationToken)
     {
         int n = data.Rows;
-        var d = ExactDistances.Condensed(data.Values, data.Columns, measure, cancellationToken);
-        // rowBase[i] + j is the condensed position of (i, j) for i < j.
-        var rowBase = new long[n];
-        for (int i = 0; i < n; i++) rowBase[i] = (long)n * i - (long)i * (i + 1) / 2 - i - 1;
-        var size = new int[n];
-        Array.Fill(size, 1);
-        var active = new List<int>(Enumerable.Range(0, n)); // ascending, so ties go to the lowest index as in SciPy
+        using var d = SymmetricDistanceMatrix.Compute(data.Values, data.Columns, measure, cancellationToken);
+        for (int i = 0; i < n; i++) d[i, i] = double.PositiveInfinity;
+        var size = new double[n]; // doubles, so the SIMD update reads them directly; 0 marks a merged-away slot
+        Array.Fill(size, 1.0);
+        int first = 0; // the lowest active slot; slots below it are all merged away
         var chain = new int[n];
         int chainLength = 0;
         var raw = new (int X, int Y, double Height)[n - 1];
@@ -118,61 +121,39 @@ public sealed class AgglomerativeClusterer : IClusterer
         for (int k = 0; k < n - 1; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (chainLength == 0) chain[chainLength++] = active[0];
-            int x, y = 0;
+            if (chainLength == 0) chain[chainLength++] = first;
+            int x, y;
             double currentMin;
             while (true)
             {
                 x = chain[chainLength - 1];
+                y = first + FirstMinimum.IndexOf(d.Row(x)[first..]);
+                currentMin = d[x, y];
+                // SciPy starts from the previous chain element and replaces it only on a strictly smaller distance.
                 if (chainLength > 1)
                 {
-                    y = chain[chainLength - 2];
-                    currentMin = d[x < y ? rowBase[x] + y : rowBase[y] + x];
-                }
-                else currentMin = double.PositiveInfinity;
-                foreach (int i in active)
-                {
-                    if (i == x) continue;
-                    double dist = d[i < x ? rowBase[i] + x : rowBase[x] + i];
-                    if (dist < currentMin)
+                    int previous = chain[chainLength - 2];
+                    if (d[x, previous] <= currentMin)
                     {
-                        currentMin = dist;
-                        y = i;
+                        y = previous;
+                        currentMin = d[x, previous];
+                        break;
                     }
                 }
-                if (chainLength > 1 && y == chain[chainLength - 2]) break;
                 chain[chainLength++] = y;
             }
             chainLength -= 2;
             if (x > y) (x, y) = (y, x);
-            int nx = size[x], ny = size[y];
+            double nx = size[x], ny = size[y];
             raw[k] = (x, y, currentMin);
             size[x] = 0;
             size[y] = nx + ny;
-            active.RemoveAt(active.BinarySearch(x));
-            foreach (int i in active)
-            {
-                if (i == y) continue;
-                long ix = i < x ? rowBase[i] + x : rowBase[x] + i;
-                long iy = i < y ? rowBase[i] + y : rowBase[y] + i;
-                d[iy] = LanceWilliams(linkage, d[ix], d[iy], currentMin, nx, ny, size[i]);
-            }
+            LanceWilliamsRow.Update(linkage, d.Row(x)[first..], d.Row(y)[first..], size.AsSpan(first), currentMin, nx, ny);
+            // The update leaves +∞ at x, y and every merged-away slot; mirror the row into the column of each active slot.
+            d.MirrorRow(y, x, size, first);
+            while (first < n && size[first] == 0) first++;
         }
         return SortAndLabel(raw, n);
-    }
-
-    private static double LanceWilliams(Linkage linkage, double dxi, double dyi, double dxy, int sx, int sy, int si)
-    {
-        switch (linkage)
-        {
-            case Linkage.Complete:
-                return dxi > dyi ? dxi : dyi;
-            case Linkage.Average:
-                return (sx * dxi + sy * dyi) / (sx + sy);
-            default: // ward, written as SciPy's _ward
-                double t = 1.0 / (sx + sy + si);
-                return Math.Sqrt((si + sx) * t * dxi * dxi + (si + sy) * t * dyi * dyi - si * t * dxy * dxy);
-        }
     }
 
     /// <summary>SciPy's stable sort by height and its <c>label</c> step: slots become cluster ids n + i.</summary>

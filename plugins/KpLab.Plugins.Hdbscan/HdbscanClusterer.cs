@@ -6,7 +6,9 @@ namespace KpLab.Plugins.Hdbscan;
 /// <summary>
 /// HDBSCAN* (Campello et al. 2013, 2015) as the Python hdbscan library and R dbscan implement it: core distances to the
 /// minSamples-th nearest row (counting the row itself, as R's <c>hdbscan(x, minPts)</c>), Prim's minimum spanning
-/// tree of the mutual reachability graph (exact double distances computed on the fly: O(n²) time, O(n) memory), its
+/// tree of the mutual reachability graph (exact double distances; up to 23,170 rows one float32 Gram matrix, 4·n² bytes,
+/// bounds every distance and only undecided pairs are measured exactly, see <see cref="GramDistanceBounds"/>; above
+/// that, kNN candidates and distances on the fly, O(n) memory), its
 /// single-linkage tree, the condensed tree, excess-of-mass or leaf selection with an optional ε, membership
 /// probabilities and GLOSH outlier scores. Labels are -1 for noise and 0.. in order of cluster id.
 /// </summary>
@@ -18,6 +20,8 @@ public sealed class HdbscanClusterer : IClusterer
     // Extra kNN candidates whose float32 distances are re-measured exactly, so that float32 rounding in the search
     // cannot push the true k-th neighbour out of the list.
     private const int CandidateMargin = 8;
+    // Up to this many rows (a 2 GiB float32 Gram matrix) core distances and the tree come from GramDistanceBounds.
+    private const int MaxGramRows = 23170;
     private readonly HdbscanOptions _options;
 
     /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>
@@ -49,9 +53,21 @@ public sealed class HdbscanClusterer : IClusterer
         if (measure == PairwiseMeasure.CosineDistance && Array.IndexOf(norms, 0.0) is var zero and >= 0)
             throw new ArgumentException($"{Name}: row {zero} is all zeros; its cosine distance is undefined.", nameof(data));
 
-        var core = CoreDistances(data, minSamples, measure, norms);
-        cancellationToken.ThrowIfCancellationRequested();
-        var mst = DenseSpanningTree.Prim(data.Values, depth, measure, core, cancellationToken);
+        double[] core;
+        SpanningTree mst;
+        if (n <= MaxGramRows)
+        {
+            // One Gram matrix serves both the core distances and the spanning tree.
+            var distances = GramDistanceBounds.Compute(data.Values, depth, measure);
+            core = distances.KthNearest(minSamples, cancellationToken);
+            mst = DenseSpanningTree.Prim(distances, core, cancellationToken);
+        }
+        else
+        {
+            core = CoreDistances(data, minSamples, measure, norms);
+            cancellationToken.ThrowIfCancellationRequested();
+            mst = DenseSpanningTree.Prim(data.Values, depth, measure, core, cancellationToken);
+        }
         var (tree, joinHeight) = SingleLinkageToCondensed(n, mst);
         tree.ComputeStability(Array.ConvertAll(joinHeight, h => h > 0 ? 1.0 / h : double.PositiveInfinity));
         var selected = SelectClusters(tree);
