@@ -137,6 +137,18 @@ public sealed class EmbeddingMatrix
             throw new ArgumentException($"{context}: row {row} of the {Rows} x {Columns} embedding matrix holds NaN or an infinite value.");
     }
 
+    /// <summary>
+    /// Throws unless the matrix has at least one row and one column and only finite values: what every clusterer
+    /// needs. Messages start with <paramref name="context"/> (e.g. the plugin) and name the offending row.
+    /// </summary>
+    /// <exception cref="ArgumentException">No rows, no columns, or a NaN or infinite value.</exception>
+    public void ThrowIfEmptyOrNonFinite(string context)
+    {
+        if (Rows == 0) throw new ArgumentException($"{context}: the embedding matrix has no rows.");
+        if (Columns == 0) throw new ArgumentException($"{context}: the embedding matrix has {Rows} rows but no columns (d = 0).");
+        ThrowIfNonFinite(context);
+    }
+
     /// <summary>A copy of all values, row-major.</summary>
     public float[] ToArray() => Values.ToArray();
 

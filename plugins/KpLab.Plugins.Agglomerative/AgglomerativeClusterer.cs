@@ -31,9 +31,7 @@ public sealed class AgglomerativeClusterer : IClusterer
     {
         ArgumentNullException.ThrowIfNull(data);
         int n = data.Rows;
-        if (n == 0) throw new ArgumentException($"{Name}: the data has no rows.", nameof(data));
-        if (data.Columns == 0) throw new ArgumentException($"{Name}: the data has {n} rows but no columns (d = 0).", nameof(data));
-        data.ThrowIfNonFinite(Name);
+        data.ThrowIfEmptyOrNonFinite(Name);
         if (_options.NClusters is { } k && k > n)
             throw new ArgumentException($"{Name}: nClusters = {k} exceeds the number of rows ({n}).", nameof(data));
         var measure = _options.Metric == DistanceMetric.Cosine ? PairwiseMeasure.CosineDistance : PairwiseMeasure.Euclidean;

@@ -40,9 +40,7 @@ public sealed class HdbscanClusterer : IClusterer
     {
         ArgumentNullException.ThrowIfNull(data);
         int n = data.Rows, depth = data.Columns;
-        if (n == 0) throw new ArgumentException($"{Name}: the data has no rows.", nameof(data));
-        if (depth == 0) throw new ArgumentException($"{Name}: the data has {n} rows but no columns (d = 0).", nameof(data));
-        data.ThrowIfNonFinite(Name);
+        data.ThrowIfEmptyOrNonFinite(Name);
         int minSamples = _options.MinSamples ?? _options.MinClusterSize;
         if (_options.MinClusterSize > n)
             throw new ArgumentException($"{Name}: minClusterSize = {_options.MinClusterSize} exceeds the number of rows ({n}).", nameof(data));

@@ -23,11 +23,9 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
     {
         ArgumentNullException.ThrowIfNull(data);
         var (n, d, k) = (data.Rows, data.Columns, options.K);
-        if (n == 0) throw new ArgumentException($"{Name}: the embedding matrix has no rows.", nameof(data));
-        if (d == 0) throw new ArgumentException($"{Name}: the embedding matrix has no columns.", nameof(data));
+        data.ThrowIfEmptyOrNonFinite(Name);
         if (k < 1) throw new PluginOptionException(Name, "k", $"must be at least 1, got {k}.");
         if (k > n) throw new ArgumentException($"{Name}: k = {k} clusters need at least {k} rows; the matrix has {n}.", nameof(data));
-        data.ThrowIfNonFinite(Name);
 
         var explicitCentres = ExplicitCentres(d);
         var prepared = KMeansData.Create(data.Values, n, d, options.Spherical);
