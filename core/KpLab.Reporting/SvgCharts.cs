@@ -123,7 +123,7 @@ public static class SvgCharts
     public static string Scatter(string title, IReadOnlyList<ScatterPoint> points, IReadOnlyList<string> colourOrder, string xLabel, string yLabel)
     {
         const int width = 760, height = 520;
-        double left = 70, right = width - 210, top = 40, bottom = height - 60;
+        double left = 70, right = width - 240, top = 40, bottom = height - 60; // room for long label names in the legend
         var (xmin, xmax) = Range(points.Select(p => p.X));
         var (ymin, ymax) = Range(points.Select(p => p.Y));
         var sb = Open(width, height, title);
