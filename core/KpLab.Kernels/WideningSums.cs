@@ -133,25 +133,9 @@ public static class WideningSums
         return sum;
     }
 
-    /// <summary>The dot product x·y of two float64 vectors.</summary>
+    /// <summary>The dot product x·y of two float64 vectors (the same kernel as <see cref="DoubleVectorMath.Dot"/>).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
-        ref var px = ref MemoryMarshal.GetReference(x);
-        ref var py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 4)
-        {
-            var acc = Vector256<double>.Zero;
-            for (; i <= n - 4; i += 4)
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i), acc);
-            sum = Vector256.Sum(acc);
-        }
-        for (; i < n; i++) sum = Math.FusedMultiplyAdd(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
-        return sum;
-    }
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => DoubleVectorMath.Dot(x, y);
 
     /// <summary>The squared Euclidean distance |x − c|² in float64, x widened from float32 (differences, no cancellation).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
