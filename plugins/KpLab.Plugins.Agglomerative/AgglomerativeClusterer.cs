@@ -17,6 +17,7 @@ public sealed class AgglomerativeClusterer : IClusterer
 {
     private const string Name = "agglomerative";
     private readonly AgglomerativeOptions _options;
+    private readonly PluginContext _context;
 
     public AgglomerativeClusterer(AgglomerativeOptions options, PluginContext context)
     {
@@ -25,6 +26,7 @@ public sealed class AgglomerativeClusterer : IClusterer
         foreach (var error in options.Validate())
             throw new PluginOptionException(Name, error.Option, error.Message);
         _options = options;
+        _context = context;
     }
 
     public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
@@ -42,6 +44,11 @@ public sealed class AgglomerativeClusterer : IClusterer
             if (zero >= 0) throw new ArgumentException($"{Name}: row {zero} is all zeros; its cosine distance is undefined.", nameof(data));
         }
 
+        var budget = _options.BudgetIn(_context);
+        if (_options.Linkage != Linkage.Single)
+            budget.EnsureFits(Name, 8L * n * n + 48L * n,
+                $"{_options.Linkage.ToString().ToLowerInvariant()} linkage on the full {n} x {n} double distance matrix",
+                "Use linkage 'single' (O(n) memory through a spanning tree), cluster a sample, or raise memoryBudgetGb.");
         var merges = n == 1 ? []
             : _options.Linkage == Linkage.Single ? SingleLinkage(data, measure, cancellationToken)
             : NearestNeighbourChain(data, measure, _options.Linkage, cancellationToken);

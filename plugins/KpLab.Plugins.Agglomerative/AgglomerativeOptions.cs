@@ -25,7 +25,7 @@ public enum DistanceMetric
     Cosine,
 }
 
-public sealed record AgglomerativeOptions : PluginOptions
+public sealed record AgglomerativeOptions : MemoryBoundedOptions
 {
     [Description("Linkage criterion: ward, average, complete or single.")]
     public Linkage Linkage { get; init; } = Linkage.Ward;
@@ -41,6 +41,7 @@ public sealed record AgglomerativeOptions : PluginOptions
 
     public override IEnumerable<OptionError> Validate()
     {
+        foreach (var error in base.Validate()) yield return error;
         if (NClusters is not null && DistanceThreshold is not null)
             yield return new OptionError("distanceThreshold", "give either nClusters or distanceThreshold, not both (set nClusters to null)");
         if (NClusters is null && DistanceThreshold is null)

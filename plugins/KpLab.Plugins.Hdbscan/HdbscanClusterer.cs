@@ -23,6 +23,7 @@ public sealed class HdbscanClusterer : IClusterer
     // Up to this many rows (a 2 GiB float32 Gram matrix) core distances and the tree come from GramDistanceBounds.
     private const int MaxGramRows = 23170;
     private readonly HdbscanOptions _options;
+    private readonly PluginContext _context;
 
     /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>
     public const string CoreDistancesKey = "coreDistances";
@@ -34,6 +35,7 @@ public sealed class HdbscanClusterer : IClusterer
         foreach (var error in options.Validate())
             throw new PluginOptionException(Name, error.Option, error.Message);
         _options = options;
+        _context = context;
     }
 
     public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
@@ -53,7 +55,14 @@ public sealed class HdbscanClusterer : IClusterer
 
         double[] core;
         SpanningTree mst;
-        if (n <= MaxGramRows)
+        var budget = _options.BudgetIn(_context);
+        // Besides the tree (O(n)): the Gram matrix and its copy of the data, or the kNN candidate lists.
+        long gramPeak = 4L * n * n + 4L * n * depth + 64L * n + KernelParallelism.Current * 16L * n;
+        long searchPeak = 12L * n * Math.Min(n, minSamples + CandidateMargin) + 4L * n * depth + 64L * n
+            + KernelParallelism.Current * 4L * PairwiseKernel.DefaultTileRows * n;
+        budget.EnsureFits(Name, searchPeak, $"HDBSCAN of {n} rows with minSamples = {minSamples}",
+            "Use a smaller minSamples, cluster a sample, or raise memoryBudgetGb.");
+        if (n <= MaxGramRows && gramPeak <= budget.Bytes)
         {
             // One Gram matrix serves both the core distances and the spanning tree.
             var distances = GramDistanceBounds.Compute(data.Values, depth, measure);

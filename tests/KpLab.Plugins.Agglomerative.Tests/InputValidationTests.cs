@@ -112,4 +112,15 @@ public sealed class InputValidationTests
         Assert.All(typeof(AgglomerativeOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
             p => Assert.False(string.IsNullOrWhiteSpace(p.GetCustomAttribute<DescriptionAttribute>()?.Description), p.Name));
     }
+
+    [Fact]
+    public void AFullMatrixOverTheBudgetIsRefusedBeforeAllocating()
+    {
+        var rows = Enumerable.Range(0, 2000).Select(i => new float[] { i, i % 7 }).ToArray();
+        var options = new AgglomerativeOptions { Linkage = Linkage.Average, MemoryBudgetGb = 0.01 };
+        var ex = Assert.Throws<MemoryBudgetExceededException>(() => Fit(Matrix(rows), options));
+        Assert.Equal(8L * 2000 * 2000 + 48L * 2000, ex.EstimatedBytes);
+        Assert.Contains("agglomerative: average linkage on the full 2000 x 2000 double distance matrix needs about 32.1 MB", ex.Message);
+        Assert.Contains("single", ex.Message);
+    }
 }
