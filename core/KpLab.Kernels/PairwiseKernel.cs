@@ -55,11 +55,12 @@ public static class PairwiseKernel
     /// <param name="measure">What to compute.</param>
     /// <param name="action">Receives each tile; the span is valid only during the call.</param>
     /// <param name="tileRows">Rows of A per tile (default <see cref="DefaultTileRows"/>).</param>
+    /// <param name="cancellationToken">Stops the computation between tiles.</param>
     public static void ForEachTile(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
-        PairwiseTileAction action, int tileRows = DefaultTileRows)
+        PairwiseTileAction action, int tileRows = DefaultTileRows, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        ForEachTileCore(a, b, depth, measure, action, tileRows, SimdWidths.Best);
+        ForEachTileCore(a, b, depth, measure, action, tileRows, SimdWidths.Best, cancellationToken);
     }
 
     /// <summary>
@@ -105,7 +106,7 @@ public static class PairwiseKernel
     }
 
     internal static unsafe void ForEachTileCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
-        PairwiseTileAction action, int tileRows, SimdWidth width)
+        PairwiseTileAction action, int tileRows, SimdWidth width, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tileRows, 1, nameof(tileRows));
         int n = MatrixRows.RowCount(a.Length, depth);
@@ -120,7 +121,7 @@ public static class PairwiseKernel
             // B is packed once and shared; each tile packs its own rows of A and runs the GEMM on its thread.
             using var packedB = PackedPanels.Pack(pb, m, depth, GemmEngine.KernelShape.Of(width).Nr, degree);
             nint aa = (nint)pa;
-            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree },
+            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
                 () => GC.AllocateUninitializedArray<float>(checked(Math.Min(tileRows, n) * m)),
                 (t, _, buffer) =>
                 {

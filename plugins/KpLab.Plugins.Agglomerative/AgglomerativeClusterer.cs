@@ -65,8 +65,9 @@ public sealed class AgglomerativeClusterer : IClusterer
                 "Use linkage 'single' (O(n) memory through a spanning tree), cluster a sample, or raise memoryBudgetGb.");
         var merges = n == 1 ? []
             : _options.Linkage == Linkage.Single ? SingleLinkage(data, measure, cancellationToken)
-            : centroids ? SortAndLabel(new WardCentroidChain(data.Values, n, data.Columns).Run(cancellationToken, null), n)
-            : NearestNeighbourChain(data, measure, _options.Linkage, cancellationToken);
+            : centroids ? SortAndLabel(new WardCentroidChain(data.Values, n, data.Columns, cancellationToken)
+                .Run(cancellationToken, f => Report("ward on centroids", f)), n)
+            : NearestNeighbourChain(data, measure, _options.Linkage, f => Report("merges", f), cancellationToken);
         var tree = new MergeTree(n, merges);
         var labels = Cut(tree);
         return new Partition(labels)
@@ -103,8 +104,11 @@ public sealed class AgglomerativeClusterer : IClusterer
     }
 
     /// <summary>SciPy's <c>mst_single_linkage</c>: Prim's order, each edge recorded from the previously added row.</summary>
-    private static Merge[] SingleLinkage(EmbeddingMatrix data, PairwiseMeasure measure, CancellationToken cancellationToken)
+    private void Report(string stage, double fraction) => _context.Progress?.Report(new FitProgress(Name, stage, fraction));
+
+    private Merge[] SingleLinkage(EmbeddingMatrix data, PairwiseMeasure measure, CancellationToken cancellationToken)
     {
+        Report("spanning tree", 0);
         var mst = DenseSpanningTree.Prim(data.Values, data.Columns, measure, cancellationToken: cancellationToken);
         var raw = new (int X, int Y, double Height)[data.Rows - 1];
         int previous = 0;
@@ -126,10 +130,11 @@ public sealed class AgglomerativeClusterer : IClusterer
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Merge[] NearestNeighbourChain(EmbeddingMatrix data, PairwiseMeasure measure, Linkage linkage,
-        CancellationToken cancellationToken)
+        Action<double> progress, CancellationToken cancellationToken)
     {
         int n = data.Rows;
         using var d = SymmetricDistanceMatrix.Compute(data.Values, data.Columns, measure, cancellationToken);
+        progress(0);
         for (int i = 0; i < n; i++) d[i, i] = double.PositiveInfinity;
         var size = new double[n]; // doubles, so the SIMD update reads them directly; 0 marks a merged-away slot
         Array.Fill(size, 1.0);
@@ -141,6 +146,7 @@ public sealed class AgglomerativeClusterer : IClusterer
         for (int k = 0; k < n - 1; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if ((k & 1023) == 1023) progress((double)k / (n - 1));
             if (chainLength == 0) chain[chainLength++] = first;
             int x, y;
             double currentMin;
@@ -173,6 +179,7 @@ public sealed class AgglomerativeClusterer : IClusterer
             d.MirrorRow(y, x, size, first);
             while (first < n && size[first] == 0) first++;
         }
+        progress(1);
         return SortAndLabel(raw, n);
     }
 

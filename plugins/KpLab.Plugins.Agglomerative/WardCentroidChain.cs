@@ -43,7 +43,7 @@ internal sealed class WardCentroidChain
     // Candidates per row in the seeding search.
     private const int SeedCandidates = 8;
 
-    public WardCentroidChain(ReadOnlySpan<float> data, int n, int d)
+    public WardCentroidChain(ReadOnlySpan<float> data, int n, int d, CancellationToken cancellationToken)
     {
         _n = n;
         _d = d;
@@ -72,7 +72,7 @@ internal sealed class WardCentroidChain
         _count = n;
         double u = Math.ScaleB(1.0, -24);
         _slackFactor = 2 * 2 * (d * u / (1 - d * u) + 2 * u + u * u);
-        SeedSingletonNeighbours(data);
+        SeedSingletonNeighbours(data, cancellationToken);
     }
 
     /// <summary>
@@ -80,12 +80,12 @@ internal sealed class WardCentroidChain
     /// faster than n scans): the candidates are measured exactly and the closest kept when provably nearest, i.e. when
     /// every row outside the list is, by the search's error bound, strictly farther; otherwise the row is scanned later.
     /// </summary>
-    private void SeedSingletonNeighbours(ReadOnlySpan<float> data)
+    private void SeedSingletonNeighbours(ReadOnlySpan<float> data, CancellationToken cancellationToken)
     {
         int n = _n, d = _d;
         int k = Math.Min(n - 1, SeedCandidates);
         if (k < 1) return;
-        var graph = NearestNeighbors.Search(data, d, k, PairwiseMeasure.SquaredEuclidean, includeSelf: false);
+        var graph = NearestNeighbors.Search(data, d, k, PairwiseMeasure.SquaredEuclidean, includeSelf: false, cancellationToken);
         double maxSquare = _squares.Max();
         // The search's squared distance |a|² + |b|² − 2a·b is float32 throughout: norms and dot product each err by
         // at most γ_d times their magnitude, plus the final roundings; 2γ_d(|a|² + |b|²) + 4u(|a|² + |b|²) covers it,
@@ -124,11 +124,8 @@ internal sealed class WardCentroidChain
         var scratch = new double[2 * _n];
         for (int k = 0; k < _n - 1; k++)
         {
-            if ((k & 255) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Invoke((double)k / (_n - 1));
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if ((k & 255) == 0) progress?.Invoke((double)k / (_n - 1));
             if (chainLength == 0)
             {
                 while (_position[first] < 0) first++; // SciPy's start: the lowest active slot

@@ -65,16 +65,21 @@ public sealed class HdbscanClusterer : IClusterer
         if (n <= MaxGramRows && gramPeak <= budget.Bytes)
         {
             // One Gram matrix serves both the core distances and the spanning tree.
-            var distances = GramDistanceBounds.Compute(data.Values, depth, measure);
+            Report("core distances", 0);
+            var distances = GramDistanceBounds.Compute(data.Values, depth, measure, cancellationToken);
             core = distances.KthNearest(minSamples, cancellationToken);
+            Report("spanning tree", 0);
             mst = DenseSpanningTree.Prim(distances, core, cancellationToken);
         }
         else
         {
-            core = CoreDistances(data, minSamples, measure, norms);
-            cancellationToken.ThrowIfCancellationRequested();
+            Report("core distances", 0);
+            core = CoreDistances(data, minSamples, measure, norms, cancellationToken);
+            Report("spanning tree", 0);
             mst = DenseSpanningTree.Prim(data.Values, depth, measure, core, cancellationToken);
         }
+        Report("condensed tree", 0);
+        cancellationToken.ThrowIfCancellationRequested();
         var (tree, joinHeight) = SingleLinkageToCondensed(n, mst);
         tree.ComputeStability(Array.ConvertAll(joinHeight, h => h > 0 ? 1.0 / h : double.PositiveInfinity));
         var selected = SelectClusters(tree);
@@ -82,6 +87,7 @@ public sealed class HdbscanClusterer : IClusterer
         var probabilities = _options.Probabilities == MembershipModel.Lambda
             ? LambdaProbabilities(tree, selected, labels)
             : CoreDistanceProbabilities(core, labels);
+        Report("condensed tree", 1);
         return new Partition(labels)
         {
             Probabilities = probabilities,
@@ -96,15 +102,18 @@ public sealed class HdbscanClusterer : IClusterer
 
     /// <summary>Distance to the k-th nearest row counting the row itself (R dbscan's <c>kNNdist(x, minPts − 1)</c>):
     /// candidates from the kernel's kNN search, re-measured in double.</summary>
-    private static double[] CoreDistances(EmbeddingMatrix data, int k, PairwiseMeasure measure, double[] norms)
+    private void Report(string stage, double fraction) => _context.Progress?.Report(new FitProgress(Name, stage, fraction));
+
+    private static double[] CoreDistances(EmbeddingMatrix data, int k, PairwiseMeasure measure, double[] norms,
+        CancellationToken cancellationToken)
     {
         int n = data.Rows, depth = data.Columns;
         var core = new double[n];
         if (k == 1) return core;
         int candidates = Math.Min(n, k + CandidateMargin);
-        var graph = NearestNeighbors.Search(data.Values, depth, candidates, measure, includeSelf: true);
+        var graph = NearestNeighbors.Search(data.Values, depth, candidates, measure, includeSelf: true, cancellationToken);
         var memory = data.Memory;
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current }, i =>
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current, CancellationToken = cancellationToken }, i =>
         {
             var values = memory.Span;
             var exact = new double[candidates];

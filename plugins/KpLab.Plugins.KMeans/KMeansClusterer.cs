@@ -41,6 +41,7 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
         KMeansRun? best = null;
         for (int run = 0; run < runs; run++)
         {
+            context.Progress?.Report(new FitProgress(Name, "runs", (double)run / runs));
             var initial = explicitCentres is not null ? prepared.ToWorkingSpace(explicitCentres)
                 : options.Init == KMeansOptions.RandomRows ? CentroidSeeding.RandomRows(prepared, k, random)
                 : CentroidSeeding.KMeansPlusPlus(prepared, k, random);
@@ -52,6 +53,7 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
             if (best is null || result.Inertia < best.Inertia) best = result;
         }
 
+        context.Progress?.Report(new FitProgress(Name, "runs", 1));
         var partition = new Partition(best!.Labels)
         {
             Extras = new Dictionary<string, object>

@@ -43,10 +43,13 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
         }
 
         var values = data.ToArray();
+        context.Progress?.Report(new FitProgress(Name, "affinity", 0));
         var affinity = SpectralEmbedding.Affinity(values, n, d, options);
         cancellationToken.ThrowIfCancellationRequested();
+        context.Progress?.Report(new FitProgress(Name, "eigenvectors", 0));
         var embedding = SpectralEmbedding.Embed(affinity, n, k);
         cancellationToken.ThrowIfCancellationRequested();
+        context.Progress?.Report(new FitProgress(Name, "k-means", 0));
 
         var prepared = KMeansData.Create(embedding, n, k, spherical: false);
         double tolerance = prepared.AbsoluteTolerance(1e-4);
