@@ -80,6 +80,30 @@ public sealed class MemoryBudget
             $"({Describe()}). {alternative}");
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> and turns an <see cref="OutOfMemoryException"/> it lets through (an allocation the
+    /// estimate missed, or memory taken by other processes meanwhile) into a <see cref="MemoryBudgetExceededException"/>
+    /// that says what failed and what to do, so no bare out-of-memory error reaches the user.
+    /// </summary>
+    /// <param name="plugin">The plugin's name.</param>
+    /// <param name="what">What was running, e.g. "ward linkage of 50000 rows".</param>
+    /// <param name="body">The work.</param>
+    public T Guard<T>(string plugin, string what, Func<T> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return body();
+        }
+        catch (OutOfMemoryException e)
+        {
+            long budget = Bytes;
+            throw new MemoryBudgetExceededException(plugin, -1, budget,
+                $"{plugin}: {what} ran out of memory ({e.Message}) with {Format(AvailableBytes())} available. " +
+                "Close other programs, cluster a sample, or lower memoryBudgetGb so that the plugin chooses a leaner method.");
+        }
+    }
+
     /// <summary>A byte count for messages, e.g. "3.2 GB".</summary>
     public static string Format(long bytes) => bytes switch
     {
@@ -128,7 +152,7 @@ public sealed class MemoryBudgetExceededException : InvalidOperationException
     /// <summary>The plugin that refused.</summary>
     public string Plugin { get; }
 
-    /// <summary>Its estimated peak in bytes.</summary>
+    /// <summary>Its estimated peak in bytes; -1 when an allocation failed despite the estimate.</summary>
     public long EstimatedBytes { get; }
 
     /// <summary>The budget in bytes at the time of the check.</summary>

@@ -63,11 +63,11 @@ public sealed class AgglomerativeClusterer : IClusterer
             budget.EnsureFits(Name, 8L * n * n + 48L * n,
                 $"{_options.Linkage.ToString().ToLowerInvariant()} linkage on the full {n} x {n} double distance matrix",
                 "Use linkage 'single' (O(n) memory through a spanning tree), cluster a sample, or raise memoryBudgetGb.");
-        var merges = n == 1 ? []
+        var merges = budget.Guard(Name, $"{_options.Linkage.ToString().ToLowerInvariant()} linkage of {n} rows", () => n == 1 ? []
             : _options.Linkage == Linkage.Single ? SingleLinkage(data, measure, cancellationToken)
             : centroids ? SortAndLabel(new WardCentroidChain(data.Values, n, data.Columns, cancellationToken)
                 .Run(cancellationToken, f => Report("ward on centroids", f)), n)
-            : NearestNeighbourChain(data, measure, _options.Linkage, f => Report("merges", f), cancellationToken);
+            : NearestNeighbourChain(data, measure, _options.Linkage, f => Report("merges", f), cancellationToken));
         var tree = new MergeTree(n, merges);
         var labels = Cut(tree);
         return new Partition(labels)

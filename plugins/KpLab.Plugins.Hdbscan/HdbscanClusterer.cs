@@ -6,9 +6,9 @@ namespace KpLab.Plugins.Hdbscan;
 /// <summary>
 /// HDBSCAN* (Campello et al. 2013, 2015) as the Python hdbscan library and R dbscan implement it: core distances to the
 /// minSamples-th nearest row (counting the row itself, as R's <c>hdbscan(x, minPts)</c>), Prim's minimum spanning
-/// tree of the mutual reachability graph (exact double distances; up to 23,170 rows one float32 Gram matrix, 4·n² bytes,
-/// bounds every distance and only undecided pairs are measured exactly, see <see cref="GramDistanceBounds"/>; above
-/// that, kNN candidates and distances on the fly, O(n) memory), its
+/// tree of the mutual reachability graph (exact double distances; up to 46,340 rows, while 4·n² bytes fit the memory
+/// budget, one float32 Gram matrix bounds every distance and only undecided pairs are measured exactly, see
+/// <see cref="GramDistanceBounds"/>; otherwise kNN candidates and distances on the fly, O(n) memory), its
 /// single-linkage tree, the condensed tree, excess-of-mass or leaf selection with an optional ε, membership
 /// probabilities and GLOSH outlier scores. Labels are -1 for noise and 0.. in order of cluster id.
 /// </summary>
@@ -20,8 +20,9 @@ public sealed class HdbscanClusterer : IClusterer
     // Extra kNN candidates whose float32 distances are re-measured exactly, so that float32 rounding in the search
     // cannot push the true k-th neighbour out of the list.
     private const int CandidateMargin = 8;
-    // Up to this many rows (a 2 GiB float32 Gram matrix) core distances and the tree come from GramDistanceBounds.
-    private const int MaxGramRows = 23170;
+    // Up to this many rows (an 8.6 GB float32 Gram matrix, the largest one array holds) core distances and the tree
+    // come from GramDistanceBounds, as long as the matrix fits the memory budget.
+    private static readonly int MaxGramRows = GramDistanceBounds.MaxRows;
     private readonly HdbscanOptions _options;
     private readonly PluginContext _context;
 
@@ -62,22 +63,22 @@ public sealed class HdbscanClusterer : IClusterer
             + KernelParallelism.Current * 4L * PairwiseKernel.DefaultTileRows * n;
         budget.EnsureFits(Name, searchPeak, $"HDBSCAN of {n} rows with minSamples = {minSamples}",
             "Use a smaller minSamples, cluster a sample, or raise memoryBudgetGb.");
-        if (n <= MaxGramRows && gramPeak <= budget.Bytes)
+        (core, mst) = budget.Guard(Name, $"HDBSCAN of {n} rows", () =>
         {
-            // One Gram matrix serves both the core distances and the spanning tree.
+            if (n <= MaxGramRows && gramPeak <= budget.Bytes)
+            {
+                // One Gram matrix serves both the core distances and the spanning tree.
+                Report("core distances", 0);
+                var distances = GramDistanceBounds.Compute(data.Values, depth, measure, cancellationToken);
+                var gramCore = distances.KthNearest(minSamples, cancellationToken);
+                Report("spanning tree", 0);
+                return (gramCore, DenseSpanningTree.Prim(distances, gramCore, cancellationToken));
+            }
             Report("core distances", 0);
-            var distances = GramDistanceBounds.Compute(data.Values, depth, measure, cancellationToken);
-            core = distances.KthNearest(minSamples, cancellationToken);
+            var searchCore = CoreDistances(data, minSamples, measure, norms, cancellationToken);
             Report("spanning tree", 0);
-            mst = DenseSpanningTree.Prim(distances, core, cancellationToken);
-        }
-        else
-        {
-            Report("core distances", 0);
-            core = CoreDistances(data, minSamples, measure, norms, cancellationToken);
-            Report("spanning tree", 0);
-            mst = DenseSpanningTree.Prim(data.Values, depth, measure, core, cancellationToken);
-        }
+            return (searchCore, DenseSpanningTree.Prim(data.Values, depth, measure, searchCore, cancellationToken));
+        });
         Report("condensed tree", 0);
         cancellationToken.ThrowIfCancellationRequested();
         var (tree, joinHeight) = SingleLinkageToCondensed(n, mst);

@@ -44,5 +44,15 @@ public sealed class MemoryBudgetTests
         Assert.Equal(3_000_000_000L, new DemoOptions { MemoryBudgetGb = 3 }.BudgetIn(context).Bytes);
     }
 
+    [Fact]
+    public void AnOutOfMemoryErrorBecomesATypedRefusal()
+    {
+        var ex = Assert.Throws<MemoryBudgetExceededException>(() =>
+            MemoryBudget.OfGigabytes(1).Guard<int>("demo", "the big step", () => throw new OutOfMemoryException("no room")));
+        Assert.StartsWith("demo: the big step ran out of memory (no room)", ex.Message);
+        Assert.Equal(-1, ex.EstimatedBytes);
+        Assert.Equal(7, MemoryBudget.OfGigabytes(1).Guard("demo", "a small step", () => 7));
+    }
+
     private sealed record DemoOptions : MemoryBoundedOptions;
 }
