@@ -51,10 +51,14 @@ public sealed class GramDistanceBounds
     /// <param name="data">Row-major rows, n × <paramref name="depth"/>, n ≥ 1, all finite.</param>
     /// <param name="depth">Row length, at least 1.</param>
     /// <param name="measure">Euclidean, SquaredEuclidean or CosineDistance (cosine needs non-zero rows).</param>
-    /// <param name="cancellationToken">Stops the Gram product between row bands.</param>
     /// <exception cref="ArgumentException">The measure is unsupported or n exceeds <see cref="MaxRows"/>.</exception>
+    public static GramDistanceBounds Compute(ReadOnlySpan<float> data, int depth, PairwiseMeasure measure) =>
+        Compute(data, depth, measure, CancellationToken.None);
+
+    /// <summary><see cref="Compute(ReadOnlySpan{float}, int, PairwiseMeasure)"/>, stopping between row bands of the Gram
+    /// product when <paramref name="cancellationToken"/> is cancelled.</summary>
     public static GramDistanceBounds Compute(ReadOnlySpan<float> data, int depth, PairwiseMeasure measure,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken)
     {
         if (measure is not (PairwiseMeasure.Euclidean or PairwiseMeasure.SquaredEuclidean or PairwiseMeasure.CosineDistance))
             throw new ArgumentException($"Exact distances support Euclidean, SquaredEuclidean and CosineDistance, not {measure}.", nameof(measure));

@@ -55,12 +55,11 @@ public static class PairwiseKernel
     /// <param name="measure">What to compute.</param>
     /// <param name="action">Receives each tile; the span is valid only during the call.</param>
     /// <param name="tileRows">Rows of A per tile (default <see cref="DefaultTileRows"/>).</param>
-    /// <param name="cancellationToken">Stops the computation between tiles.</param>
     public static void ForEachTile(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
-        PairwiseTileAction action, int tileRows = DefaultTileRows, CancellationToken cancellationToken = default)
+        PairwiseTileAction action, int tileRows = DefaultTileRows)
     {
         ArgumentNullException.ThrowIfNull(action);
-        ForEachTileCore(a, b, depth, measure, action, tileRows, SimdWidths.Best, cancellationToken);
+        ForEachTileCore(a, b, depth, measure, action, tileRows, SimdWidths.Best);
     }
 
     /// <summary>
