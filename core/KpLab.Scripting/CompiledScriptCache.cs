@@ -1,5 +1,6 @@
-using System.Security.Cryptography;
 using System.Text.Json;
+using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Scripting;
 
@@ -50,9 +51,9 @@ internal sealed class CompiledScriptCache(string directory, Action<string> warn)
             // Drop the manifest first, so a crash between the writes leaves an incomplete entry, never a mismatched one.
             System.IO.Directory.CreateDirectory(Directory);
             File.Delete(manifest);
-            KpLab.Abstractions.AtomicFile.WriteAllBytes(pdb, symbols);
-            KpLab.Abstractions.AtomicFile.WriteAllBytes(dll, image);
-            KpLab.Abstractions.AtomicFile.WriteAllBytes(manifest, JsonSerializer.SerializeToUtf8Bytes(new Manifest(Hash(image), Hash(symbols))));
+            AtomicFile.WriteAllBytes(pdb, symbols);
+            AtomicFile.WriteAllBytes(dll, image);
+            AtomicFile.WriteAllBytes(manifest, JsonSerializer.SerializeToUtf8Bytes(new Manifest(Hash(image), Hash(symbols))));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* run without caching */ }
     }
@@ -80,7 +81,7 @@ internal sealed class CompiledScriptCache(string directory, Action<string> warn)
     private static bool Matches(byte[] bytes, string? expected) =>
         expected is not null && string.Equals(Hash(bytes), expected, StringComparison.Ordinal);
 
-    private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    private static string Hash(byte[] bytes) => ContentHash.OfBytes(bytes);
 
     private sealed record Manifest(string? Dll, string? Pdb);
 }

@@ -1,7 +1,7 @@
 using System.Collections;
-using System.Security.Cryptography;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Hosting;
 
 namespace KpLab.Scripting;
@@ -108,8 +108,8 @@ public sealed class Lab
     public EmbeddingMatrix LoadNpy(string path)
     {
         var full = Path(path);
-        var matrix = EmbeddingMatrix.LoadNpy(full);
-        Record(() => _record.Inputs.Add(new InputFile(full, HashFile(full))));
+        var matrix = NpyFile.Load(full);
+        Record(() => _record.Inputs.Add(new InputFile(full, ContentHash.OfFile(full))));
         return matrix;
     }
 
@@ -224,7 +224,7 @@ public sealed class Lab
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var full = RunFolderPath(path, "Lab.SaveNpy");
-        AtomicFile.Write(full, matrix.WriteNpy);
+        NpyFile.Save(full, matrix);
         Record(() => AddOutput(full));
     }
 
@@ -284,7 +284,7 @@ public sealed class Lab
         var bytes = File.ReadAllBytes(source);
         AtomicFile.WriteAllBytes(target, bytes);
         var relative = System.IO.Path.GetRelativePath(Out, source);
-        Record(() => _record.Exports.Add(new ExportRecord(relative, target, Convert.ToHexStringLower(SHA256.HashData(bytes)))), save: true);
+        Record(() => _record.Exports.Add(new ExportRecord(relative, target, ContentHash.OfBytes(bytes))), save: true);
         return target;
     }
 
@@ -346,12 +346,6 @@ public sealed class Lab
             change();
             if (save) _saveRecord();
         }
-    }
-
-    private static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>An embedder whose calls are tracked as "embedder name: Embed".</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Scripting;
 
