@@ -105,7 +105,7 @@ public sealed class RunRecord
 /// <summary>Run statuses.</summary>
 public static class RunStatus
 {
-    /// <summary>Still running, or killed.</summary>
+    /// <summary>Still running (or killed without a trace, until <c>kplab runs</c> finds its process gone).</summary>
     public const string Running = "running";
 
     /// <summary>Finished without an exception.</summary>
