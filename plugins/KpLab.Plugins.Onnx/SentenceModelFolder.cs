@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json;
+using KpLab.Abstractions;
 using KpLab.Plugins.Onnx.Tokenization;
 
 namespace KpLab.Plugins.Onnx;
@@ -205,23 +205,8 @@ internal sealed class SentenceModelFolder
         return vocabulary;
     }
 
-    private static string Hash(string folder)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var name in IdentityFiles)
-        {
-            var file = System.IO.Path.Combine(folder, name);
-            if (!File.Exists(file)) continue;
-            // The name in portable form, so the hash is the same on every platform.
-            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(name.Replace('\\', '/') + "\n"));
-            using var stream = File.OpenRead(file);
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = stream.Read(buffer)) > 0) sha.AppendData(buffer, 0, read);
-        }
-
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
+    private static string Hash(string folder) => KpLab.Abstractions.ContentHash.OfFiles(
+        IdentityFiles.Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists));
 
     private static JsonElement? ReadJson(string folder, string name)
     {

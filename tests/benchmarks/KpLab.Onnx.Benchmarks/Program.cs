@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Plugins.Onnx;
 
 // Sentences per second of the onnx embedder on a CSV column. A macro benchmark (seconds per run), so a stopwatch over
