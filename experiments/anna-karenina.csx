@@ -2,12 +2,12 @@
 // how well data-driven clusters recover expert knowledge profiles (ARI, AMI, NMI), which profiles are discoverable,
 // and whether answers of lower quality are more scattered in embedding space.
 //
-// Args: --min-answers N (60)  --embedders use-lite,tfidf,glove  --onnx-model DIR (adds "onnx")
+// Args: --min-answers N (60)  --embedders minilm,arctic-xs,use-lite,tfidf,glove  --onnx-model DIR (adds "onnx")
 //       --k-max N (10)  --map-question ID (the question drawn in the contingency heat map and PCA map)
 
 var minAnswers = Lab.Arg("--min-answers", 60);
 var kMax = Lab.Arg("--k-max", 10);
-var embedderNames = Lab.Arg("--embedders", "use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+var embedderNames = Lab.Arg("--embedders", "minilm,arctic-xs,use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
 var onnxModel = Lab.Arg("--onnx-model", Environment.GetEnvironmentVariable("KPLAB_ONNX_MODEL") ?? "");
 if (onnxModel != "") embedderNames.Add("onnx");
 string[] quality = ["correct", "partially_correct_incomplete", "contradictory", "irrelevant_or_non_domain"];

@@ -39,6 +39,8 @@ public sealed class PluginContext
     /// stage); null when nobody listens.
     /// </summary>
     public IProgress<FitProgress>? Progress { get; init; }
+    /// <summary>Where plugins keep large loaded models so that they are loaded once per process.</summary>
+    public ModelCache Models { get; init; } = ModelCache.Shared;
 
     /// <summary>A context for tests and tools: seed 0, all cores, no log.</summary>
     public static PluginContext Default { get; } = new(new RandomSource(0));

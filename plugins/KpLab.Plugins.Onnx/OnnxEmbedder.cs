@@ -1,7 +1,6 @@
 using System.Globalization;
 using KpLab.Abstractions;
 using KpLab.Kernels;
-using KpLab.Plugins.Onnx.Native;
 using KpLab.Plugins.Onnx.Tokenization;
 
 namespace KpLab.Plugins.Onnx;
@@ -16,10 +15,10 @@ namespace KpLab.Plugins.Onnx;
 public sealed record OnnxEmbeddingStatistics(int Texts, long Tokens, int TruncatedTexts, long UnknownTokens, long PaddingTokens, int Batches);
 
 /// <summary>
-/// Sentence vectors from a BERT-family model exported to ONNX (sentence-transformers layout), run on ONNX Runtime
-/// through KpLab's own binding to its C API. Texts are tokenized as Hugging Face's BertTokenizerFast does, truncated
-/// to the maximum length (counted in <see cref="Statistics"/> and logged), sorted by length and batched with
-/// [PAD]/mask 0, and pooled (mean, [CLS] or max over the unmasked tokens), optionally L2-normalised.
+/// Sentence vectors from a BERT-family model exported to ONNX (sentence-transformers layout), run on ONNX Runtime's
+/// managed API. Texts are tokenized as Hugging Face's BertTokenizerFast does, truncated to the maximum length (counted
+/// in <see cref="Statistics"/> and logged), sorted by length and batched under a token budget with [PAD]/mask 0, and
+/// pooled (mean, [CLS] or max over the unmasked tokens), optionally L2-normalised.
 /// No-content texts: null reads as empty, and an empty or whitespace-only text is embedded as "[CLS] [SEP]" (the
 /// model's vector for no content, not a zero row). Lone UTF-16 surrogates read as U+FFFD, which BERT's text cleaning
 /// drops; emoji are [UNK] unless the vocabulary has them.
@@ -27,16 +26,13 @@ public sealed record OnnxEmbeddingStatistics(int Texts, long Tokens, int Truncat
 [KpLabPlugin(PluginKind.Embedder, "onnx", Description = "Sentence vectors from a BERT-family ONNX model (sentence-transformers folder) on ONNX Runtime, with a Hugging Face-exact WordPiece tokenizer and mean/cls/max pooling.")]
 public sealed class OnnxEmbedder : IEmbedder, IDisposable
 {
-    /// <summary>Where scripts/fetch-models puts the engine, under the KpLab cache.</summary>
-    public static readonly string CachedRuntimeLibrary = Path.Combine(
-        "packages", "onnxruntime-node@1.30.0", "package", "bin", "napi-v6", "linux", "x64", "libonnxruntime.so.1");
-
     private readonly OnnxEmbedderOptions _options;
     private readonly PluginContext _context;
     private readonly SentenceModelFolder _folder;
     private readonly OnnxSession _session;
 
-    /// <summary>Opens the model folder and loads the model into ONNX Runtime.</summary>
+    /// <summary>Opens the model folder and loads the model into ONNX Runtime (both once per process, through
+    /// <see cref="PluginContext.Models"/>).</summary>
     public OnnxEmbedder(OnnxEmbedderOptions options, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,19 +40,23 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
         if (options.Validate().FirstOrDefault() is { } error) throw new PluginOptionException("onnx", error.Option, error.Message);
         _options = options;
         _context = context;
-        _folder = SentenceModelFolder.Open(options.Model);
-        PoolingMode = options.Pooling == Pooling.Auto ? _folder.ConfiguredPooling ?? Pooling.Mean : options.Pooling;
+        _folder = context.Models.GetOrLoad(SentenceModelFolder.Stamp(options.Model), () => SentenceModelFolder.Open(options.Model));
+        PoolingMode = options.Pooling != Pooling.Auto
+            ? options.Pooling
+            : _folder.ConfiguredPooling ?? throw new PluginOptionException("onnx", "pooling",
+                $"the model folder '{_folder.Path}' has no 1_Pooling/config.json saying how token states become a sentence vector; set pooling to mean, cls or max (the model card says which)");
+        Normalize = options.Normalize ?? _folder.ConfiguredNormalize ?? true;
         MaxLength = options.MaxLength ?? _folder.DefaultMaxLength;
         if (_folder.MaxPositions is { } positions && MaxLength > positions)
             throw new PluginOptionException("onnx", "maxLength",
                 $"must not exceed the model's max_position_embeddings ({positions}), got {MaxLength}");
         Threads = options.Threads ?? Math.Max(1, context.Threads);
-        RuntimeLibrary = ResolveRuntimeLibrary(options, context);
-        var runtime = OrtRuntime.Load(RuntimeLibrary);
-        _session = new OnnxSession(runtime, _folder.ModelPath, Threads, options.OutputName);
+        var sessionKey = $"{_folder.ContentHash}/{Threads.ToString(CultureInfo.InvariantCulture)}/{options.OutputName}";
+        _session = context.Models.GetOrLoad(sessionKey, () => new OnnxSession(_folder.ModelPath, Threads, options.OutputName));
         Dimension = _session.DeclaredHidden > 0 ? _session.DeclaredHidden : _folder.HiddenSize ?? 0;
-        var identity = $"onnx/{Path.GetFileName(_folder.Path)}/{_folder.ContentHash}/{PoolingMode.ToString().ToLowerInvariant()}/" +
-                       $"{(options.Normalize ? "normalized" : "raw")}/{MaxLength.ToString(CultureInfo.InvariantCulture)}";
+        // Content, not path: a moved or copied folder keeps its cached vectors; a changed file gets new ones.
+        var identity = $"onnx/{_folder.ContentHash[..16]}/{PoolingMode.ToString().ToLowerInvariant()}/" +
+                       $"{(Normalize ? "normalized" : "raw")}/{MaxLength.ToString(CultureInfo.InvariantCulture)}";
         Identity = options.OutputName is null ? identity : $"{identity}/{options.OutputName}";
     }
 
@@ -69,37 +69,20 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
     /// <summary>The pooling in effect (auto resolved).</summary>
     public Pooling PoolingMode { get; }
 
+    /// <summary>Whether sentence vectors are scaled to unit length (the option, else modules.json, else true).</summary>
+    public bool Normalize { get; }
+
     /// <summary>Most tokens per text, [CLS] and [SEP] included.</summary>
     public int MaxLength { get; }
 
     /// <summary>ONNX Runtime intra-op threads.</summary>
     public int Threads { get; }
 
-    /// <summary>The ONNX Runtime library in use.</summary>
-    public string RuntimeLibrary { get; }
-
     /// <summary>The tokenizer read from the model folder.</summary>
     public BertWordPieceTokenizer Tokenizer => _folder.Tokenizer;
 
     /// <summary>Counts from the latest <see cref="Embed"/> call (all zero before the first).</summary>
     public OnnxEmbeddingStatistics Statistics { get; private set; } = new(0, 0, 0, 0, 0, 0);
-
-    /// <summary>The library path: the option, else <c>$KPLAB_ONNXRUNTIME</c>, else the KpLab cache; it must exist.</summary>
-    internal static string ResolveRuntimeLibrary(OnnxEmbedderOptions options, PluginContext context)
-    {
-        var environment = Environment.GetEnvironmentVariable("KPLAB_ONNXRUNTIME");
-        var (path, source) = options.RuntimeLibrary is { } configured
-            ? (configured, "option runtimeLibrary")
-            : !string.IsNullOrWhiteSpace(environment)
-                ? (environment, "KPLAB_ONNXRUNTIME")
-                : (Path.Combine(context.CacheDirectory, CachedRuntimeLibrary), "the KpLab cache");
-        path = Path.GetFullPath(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException(
-                $"onnx: the ONNX Runtime library was not found at '{path}' (from {source}). Run scripts/fetch-models to fetch onnxruntime-node@1.30.0 into the KpLab cache, or point the option runtimeLibrary or KPLAB_ONNXRUNTIME at a libonnxruntime.so.",
-                path);
-        return path;
-    }
 
     /// <inheritdoc />
     public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
@@ -113,7 +96,8 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
         var unknownId = _folder.Tokenizer.UnknownId;
         for (var i = 0; i < n; i++)
         {
-            encoded[i] = _folder.Tokenizer.Encode(texts[i], MaxLength, out var untruncated);
+            var text = _folder.LowercaseFirst ? texts[i]?.ToLowerInvariant() : texts[i];
+            encoded[i] = _folder.Tokenizer.Encode(text, MaxLength, out var untruncated);
             if (untruncated > encoded[i].Length) truncated++;
             tokens += encoded[i].Length;
             foreach (var id in encoded[i]) if (id == unknownId) unknown++;
@@ -122,22 +106,24 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
         if (truncated > 0)
             _context.Log($"onnx: truncated {truncated} of {n} texts to {MaxLength} tokens ([CLS] and [SEP] included).");
 
-        // Longest first, stable: batches hold texts of similar length, so little padding is fed.
+        // Longest first, stable: a batch holds texts of similar length, so little padding is fed; a batch is closed
+        // when one more text would take its padded size past the token budget (or its count past batchSize), so
+        // short texts go in large batches and long ones in small, and no run grows past what the caches hold.
         var order = Enumerable.Range(0, n).OrderByDescending(i => encoded[i].Length).ToArray();
-        var batchCapacity = Math.Min(_options.BatchSize, Math.Max(n, 1));
-        var width = n == 0 ? 0 : encoded[order[0]].Length;
-        var inputIds = GC.AllocateArray<long>(batchCapacity * Math.Max(width, 1), pinned: true);
-        var attentionMask = GC.AllocateArray<long>(inputIds.Length, pinned: true);
-        var tokenTypeIds = GC.AllocateArray<long>(inputIds.Length, pinned: true); // single-segment input: all 0
+        var longest = n == 0 ? 1 : encoded[order[0]].Length;
+        var capacity = Math.Max(longest, Math.Min((long)_options.BatchSize * longest, _options.TokenBudget));
+        var inputIds = new long[capacity];
+        var attentionMask = new long[capacity];
+        var tokenTypeIds = new long[capacity]; // single-segment input: all 0
         float[]? vectors = Dimension > 0 ? new float[n * Dimension] : null;
         long padding = 0;
         var batches = 0;
         progress?.Report(new EmbeddingProgress(0, n));
-        for (var start = 0; start < n; start += batchCapacity)
+        for (var start = 0; start < n;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = Math.Min(batchCapacity, n - start);
             var sequence = encoded[order[start]].Length;
+            var batch = BatchLength(n - start, sequence);
             for (var b = 0; b < batch; b++)
             {
                 var ids = encoded[order[start + b]];
@@ -173,12 +159,18 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
                 }
             });
             batches++;
-            progress?.Report(new EmbeddingProgress(start + batch, n));
+            start += batch;
+            progress?.Report(new EmbeddingProgress(start, n));
         }
 
         Statistics = new OnnxEmbeddingStatistics(n, tokens, truncated, unknown, padding, batches);
         return EmbeddingMatrix.FromValues(n, Dimension, vectors ?? []);
     }
+
+    /// <summary>Texts in the next batch: as many as fit the token budget at <paramref name="sequence"/> tokens each
+    /// (at least one), at most batchSize and the texts left.</summary>
+    private int BatchLength(int left, int sequence) =>
+        Math.Max(1, Math.Min(Math.Min(left, _options.BatchSize), _options.TokenBudget / sequence));
 
     /// <summary>Pools one text's token states (unmasked tokens only) into <paramref name="vector"/>.</summary>
     private void Pool(ReadOnlySpan<float> states, int hidden, Span<float> vector)
@@ -200,9 +192,12 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
                 break;
         }
 
-        if (_options.Normalize) VectorMath.L2Normalize(vector);
+        if (Normalize) VectorMath.L2Normalize(vector);
     }
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => _session.Dispose();
+    /// <summary>Nothing to release: the session belongs to the model cache and is shared by every embedder of the
+    /// same model and thread count for the life of the process.</summary>
+    public void Dispose()
+    {
+    }
 }

@@ -7,13 +7,16 @@ namespace KpLab.Plugins.Onnx;
 /// <summary>
 /// A sentence-transformers style model folder exported to ONNX: <c>model.onnx</c>, the tokenizer
 /// (<c>tokenizer.json</c>, else <c>vocab.txt</c> + <c>tokenizer_config.json</c>), and the optional
-/// <c>1_Pooling/config.json</c>, <c>sentence_bert_config.json</c> and <c>config.json</c>.
+/// <c>1_Pooling/config.json</c>, <c>sentence_bert_config.json</c>, <c>modules.json</c> and <c>config.json</c>.
+/// Its identity is its content: a SHA-256 over every file that changes the vectors, never its path.
 /// </summary>
 internal sealed class SentenceModelFolder
 {
     private SentenceModelFolder(string path, string modelPath, BertWordPieceTokenizer tokenizer, Pooling? pooling,
-        int defaultMaxLength, int? maxPositions, int? hiddenSize, string contentHash)
+        int defaultMaxLength, int? maxPositions, int? hiddenSize, bool? configuredNormalize, bool lowercaseFirst, string contentHash)
     {
+        ConfiguredNormalize = configuredNormalize;
+        LowercaseFirst = lowercaseFirst;
         Path = path;
         ModelPath = modelPath;
         Tokenizer = tokenizer;
@@ -40,8 +43,41 @@ internal sealed class SentenceModelFolder
     /// <summary>config.json's hidden_size.</summary>
     public int? HiddenSize { get; }
 
-    /// <summary>SHA-256 of model.onnx and the tokenizer files (names and bytes), first 12 hex digits.</summary>
+    /// <summary>Whether modules.json lists a Normalize module; null without modules.json.</summary>
+    public bool? ConfiguredNormalize { get; }
+
+    /// <summary>sentence_bert_config.json's do_lower_case: sentence-transformers lower-cases the text before the
+    /// tokenizer sees it.</summary>
+    public bool LowercaseFirst { get; }
+
+    /// <summary>SHA-256 (lower-case hex) of the files that decide the vectors: model.onnx, the tokenizer files and the
+    /// pooling, sentence-transformers and module configuration (each by its name in the folder and its bytes).</summary>
     public string ContentHash { get; }
+
+    /// <summary>The files whose bytes make <see cref="ContentHash"/>, when present.</summary>
+    private static readonly string[] IdentityFiles =
+    [
+        "model.onnx", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
+        System.IO.Path.Combine("1_Pooling", "config.json"), "sentence_bert_config.json", "modules.json",
+    ];
+
+    /// <summary>
+    /// What tells this folder's files apart from an earlier read of them within the process (full path, sizes and
+    /// modification times), so the content hash of a large model is computed once per process, not per embedder.
+    /// </summary>
+    public static string Stamp(string folder)
+    {
+        var path = System.IO.Path.GetFullPath(folder);
+        var stamp = new System.Text.StringBuilder(path);
+        foreach (var name in IdentityFiles)
+        {
+            var file = new FileInfo(System.IO.Path.Combine(path, name));
+            stamp.Append('|').Append(name);
+            if (file.Exists) stamp.Append(':').Append(file.Length).Append(':').Append(file.LastWriteTimeUtc.Ticks);
+        }
+
+        return stamp.ToString();
+    }
 
     public static SentenceModelFolder Open(string folder)
     {
@@ -68,24 +104,12 @@ internal sealed class SentenceModelFolder
             PadToken = Token(tokenizerConfig, "pad_token") ?? "[PAD]",
         };
         IReadOnlyDictionary<string, int> vocabulary;
-        var hashed = new List<string> { modelPath };
         if (File.Exists(tokenizerJsonPath))
-        {
             (vocabulary, settings) = ReadTokenizerJson(tokenizerJsonPath, settings);
-            hashed.Add(tokenizerJsonPath);
-        }
         else if (File.Exists(vocabPath))
-        {
             vocabulary = ReadVocabTxt(vocabPath);
-            hashed.Add(vocabPath);
-        }
         else
-        {
             throw new FileNotFoundException($"onnx: the model folder '{path}' has neither tokenizer.json nor vocab.txt.");
-        }
-
-        var tokenizerConfigPath = System.IO.Path.Combine(path, "tokenizer_config.json");
-        if (File.Exists(tokenizerConfigPath)) hashed.Add(tokenizerConfigPath);
 
         var maxPositions = Int(modelConfig, "max_position_embeddings");
         var modelMaxLength = Int(tokenizerConfig, "model_max_length") is { } m and > 0 and <= 1_000_000 ? m : (int?)null;
@@ -99,7 +123,27 @@ internal sealed class SentenceModelFolder
             };
 
         return new SentenceModelFolder(path, modelPath, new BertWordPieceTokenizer(vocabulary, settings),
-            ReadPooling(path), defaultMaxLength, maxPositions, Int(modelConfig, "hidden_size"), Hash(hashed));
+            ReadPooling(path), defaultMaxLength, maxPositions, Int(modelConfig, "hidden_size"), ReadNormalize(path),
+            Bool(sentenceConfig, "do_lower_case") == true, Hash(path));
+    }
+
+    /// <summary>Whether modules.json lists sentence_transformers.models.Normalize; null without modules.json.</summary>
+    private static bool? ReadNormalize(string folder)
+    {
+        var file = System.IO.Path.Combine(folder, "modules.json");
+        if (!File.Exists(file)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+                throw new InvalidDataException($"onnx: '{file}' must be a JSON array of modules.");
+            return document.RootElement.EnumerateArray()
+                .Any(module => Str(module, "type") is { } type && type.EndsWith(".Normalize", StringComparison.Ordinal));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"onnx: '{file}' is not valid JSON: {e.Message}", e);
+        }
     }
 
     private static Pooling? ReadPooling(string folder)
@@ -161,7 +205,8 @@ internal sealed class SentenceModelFolder
         return vocabulary;
     }
 
-    private static string Hash(IEnumerable<string> files) => KpLab.Abstractions.ContentHash.OfFiles(files)[..12];
+    private static string Hash(string folder) => KpLab.Abstractions.ContentHash.OfFiles(
+        IdentityFiles.Select(name => System.IO.Path.Combine(folder, name)).Where(File.Exists));
 
     private static JsonElement? ReadJson(string folder, string name)
     {

@@ -103,10 +103,11 @@ internal sealed class UnigramTokenizer
         return [.. ids];
     }
 
-    /// <summary>Lone surrogates to U+FFFD, NFKC, then '▁' before the text and in place of every ASCII space.</summary>
+    /// <summary>Lone surrogates to U+FFFD, NFKC (ICU's, through string.Normalize), then '▁' before the text and in place
+    /// of every ASCII space.</summary>
     internal static string Prepare(string text)
     {
-        var normalized = Nfkc.Normalize(ReplaceLoneSurrogates(text));
+        var normalized = ReplaceLoneSurrogates(text).Normalize(NormalizationForm.FormKC);
         return normalized.Length > 0 ? Separator + normalized.Replace(' ', Separator) : normalized;
     }
 

@@ -46,7 +46,7 @@ public sealed class UseLiteEmbedder : IEmbedder
         if (error is not null) throw new PluginOptionException("use-lite", error.Option, error.Message);
         _options = options;
         _context = context;
-        _model = UseLiteModel.Load(ModelFolder(options, context));
+        _model = UseLiteModel.Load(ModelFolder(options, context), context.Models);
         Identity = $"use-lite/{PackageSpec}/{_model.ContentHash[..12]}/unit";
     }
 

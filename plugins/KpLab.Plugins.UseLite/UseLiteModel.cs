@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using KpLab.Abstractions;
 using KpLab.Kernels;
 
 namespace KpLab.Plugins.UseLite;
@@ -61,7 +61,6 @@ internal sealed class UseLiteModel
 {
     private const string Root = "module_apply_default/Encoder_en/KonaTransformer/";
     private const string Stack = Root + "Encode/TransformerStack/";
-    private static readonly ConcurrentDictionary<string, Lazy<UseLiteModel>> Cache = new(StringComparer.Ordinal);
 
     private readonly float[] _embeddings;
     private readonly float[] _timingFrequencies;
@@ -137,20 +136,12 @@ internal sealed class UseLiteModel
     /// <summary>SHA-256 of model.json, its weight shards and vocab.json, in hex.</summary>
     public string ContentHash { get; }
 
-    /// <summary>The model in <paramref name="folder"/>, loaded once per process (per full path).</summary>
-    public static UseLiteModel Load(string folder)
+    /// <summary>The model in <paramref name="folder"/>, loaded once per process (per full path) in
+    /// <paramref name="models"/>.</summary>
+    public static UseLiteModel Load(string folder, ModelCache models)
     {
         var key = Path.GetFullPath(folder);
-        var lazy = Cache.GetOrAdd(key, k => new Lazy<UseLiteModel>(() => new UseLiteModel(k)));
-        try
-        {
-            return lazy.Value;
-        }
-        catch
-        {
-            Cache.TryRemove(new KeyValuePair<string, Lazy<UseLiteModel>>(key, lazy)); // let a later call retry
-            throw;
-        }
+        return models.GetOrLoad(key, () => new UseLiteModel(key));
     }
 
     /// <summary>

@@ -56,6 +56,27 @@ public sealed class PoolingTests
     }
 
     [Fact]
+    public void HugeUnknownWordIsQuotedCutInTheLog()
+    {
+        using var model = new TinyModel();
+        var embedder = model.Embedder();
+        var huge = new string('q', 10_000_000);
+        embedder.Embed([huge, "salt"]);
+        var line = Assert.Single(model.Logs, l => l.Contains("most frequent unknown"));
+        Assert.True(line.Length < 1_000, $"the log line has {line.Length} characters");
+        Assert.Contains(new string('q', GloveEmbedder.QuotedWordLength) + "… [10000000 characters] (1)", line);
+        Assert.Equal(10_000_000, embedder.LastStatistics!.MostFrequentUnknown.Max(p => p.Key.Length));
+    }
+
+    [Fact]
+    public void QuotingNeverSplitsASurrogatePair()
+    {
+        var word = new string('z', GloveEmbedder.QuotedWordLength - 1) + "😀😀";
+        Assert.Equal(new string('z', GloveEmbedder.QuotedWordLength - 1) + "… [43 characters]", GloveEmbedder.Quote(word));
+        Assert.Equal("salt", GloveEmbedder.Quote("salt"));
+    }
+
+    [Fact]
     public void FirstComponentRemovalNeedsTwoTexts()
     {
         using var model = new TinyModel();

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using KpLab.Abstractions;
-using KpLab.Plugins.Onnx.Native;
 using Xunit.Abstractions;
 
 namespace KpLab.Plugins.Onnx.Tests;
@@ -52,15 +51,54 @@ public sealed class OnnxEmbedderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void BatchSizeDoesNotChangeVectors()
+    public void BatchSizeAndTokenBudgetDoNotChangeVectors()
     {
         using var one = Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 1 });
         using var all = Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 64 });
+        using var budget = Create(new OnnxEmbedderOptions { Model = TinyBert, TokenBudget = 40 });
         var a = one.Embed(Texts);
         var b = all.Embed(Texts);
-        for (var i = 0; i < a.Values.Length; i++) Assert.Equal(a.Values[i], b.Values[i], 1e-5f);
+        var c = budget.Embed(Texts);
+        for (var i = 0; i < a.Values.Length; i++)
+        {
+            Assert.Equal(a.Values[i], b.Values[i], 1e-5f);
+            Assert.Equal(a.Values[i], c.Values[i], 1e-5f);
+        }
+
         Assert.Equal(Texts.Length, one.Statistics.Batches);
         Assert.Equal(1, all.Statistics.Batches);
+        // Sorted lengths 24, 20, ... : each batch holds as many texts as fit 40 padded tokens.
+        var lengths = Texts.Select(t => one.Tokenizer.Encode(t, one.MaxLength, out _).Length).OrderDescending().ToArray();
+        var expected = 0;
+        for (var start = 0; start < lengths.Length; expected++) start += Math.Max(1, Math.Min(lengths.Length - start, 40 / lengths[start]));
+        Assert.Equal(expected, budget.Statistics.Batches);
+        Assert.InRange(budget.Statistics.Batches, 3, Texts.Length - 1);
+    }
+
+    [Fact]
+    public void FolderWithoutPoolingConfigIsRefusedNamingTheChoices()
+    {
+        var folder = FixtureFiles.CopyOfTinyBert();
+        Directory.Delete(Path.Combine(folder, "1_Pooling"), recursive: true);
+        var error = Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = folder }));
+        Assert.Equal("pooling", error.Option);
+        Assert.Contains("1_Pooling/config.json", error.Message);
+        Assert.Contains("mean, cls or max", error.Message);
+        using var explicitMean = Create(new OnnxEmbedderOptions { Model = folder, Pooling = Pooling.Mean });
+        Assert.InRange(MaxAbsDifference(explicitMean.Embed(Texts), "meanNormalized"), 0f, Tolerance);
+    }
+
+    [Fact]
+    public void ModulesJsonDecidesNormalizationUnlessTheOptionDoes()
+    {
+        var folder = FixtureFiles.CopyOfTinyBert();
+        File.WriteAllText(Path.Combine(folder, "modules.json"),
+            """[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]""");
+        using var raw = Create(new OnnxEmbedderOptions { Model = folder });
+        Assert.False(raw.Normalize);
+        Assert.InRange(MaxAbsDifference(raw.Embed(Texts), "mean"), 0f, Tolerance);
+        using var forced = Create(new OnnxEmbedderOptions { Model = folder, Normalize = true });
+        Assert.InRange(MaxAbsDifference(forced.Embed(Texts), "meanNormalized"), 0f, Tolerance);
     }
 
     [Fact]
@@ -123,16 +161,22 @@ public sealed class OnnxEmbedderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void IdentityNamesFolderHashPoolingNormalizationAndLength()
+    public void IdentityIsContentPoolingNormalizationAndLengthNotPath()
     {
         using var a = Create(new OnnxEmbedderOptions { Model = TinyBert });
         using var b = Create(new OnnxEmbedderOptions { Model = TinyBert, Pooling = Pooling.Max, Normalize = false, MaxLength = 16 });
-        Assert.Matches("^onnx/tiny-bert/[0-9a-f]{12}/mean/normalized/24$", a.Identity);
-        Assert.Matches("^onnx/tiny-bert/[0-9a-f]{12}/max/raw/16$", b.Identity);
-        var changed = FixtureFiles.CopyOfTinyBert();
-        File.AppendAllText(Path.Combine(changed, "vocab.txt"), "extra\n");
-        using var c = Create(new OnnxEmbedderOptions { Model = changed });
-        Assert.NotEqual(a.Identity.Split('/')[2], c.Identity.Split('/')[2]);
+        Assert.Matches("^onnx/[0-9a-f]{16}/mean/normalized/24$", a.Identity);
+        Assert.Matches("^onnx/[0-9a-f]{16}/max/raw/16$", b.Identity);
+        // A copy under another folder name is the same model; each file that decides the vectors changes it.
+        using var moved = Create(new OnnxEmbedderOptions { Model = FixtureFiles.CopyOfTinyBert("renamed-model") });
+        Assert.Equal(a.Identity, moved.Identity);
+        foreach (var file in new[] { "vocab.txt", "tokenizer_config.json", Path.Combine("1_Pooling", "config.json") })
+        {
+            var changed = FixtureFiles.CopyOfTinyBert();
+            File.AppendAllText(Path.Combine(changed, file), "\n");
+            using var c = Create(new OnnxEmbedderOptions { Model = changed });
+            Assert.NotEqual(a.Identity.Split('/')[1], c.Identity.Split('/')[1]);
+        }
     }
 
     [Fact]
@@ -149,18 +193,9 @@ public sealed class OnnxEmbedderTests(ITestOutputHelper output)
     {
         var folder = FixtureFiles.CopyOfTinyBert();
         File.Copy(FixtureFiles.Path("truncated.onnx"), Path.Combine(folder, "model.onnx"), overwrite: true);
-        var error = Assert.Throws<OnnxRuntimeException>(() => Create(new OnnxEmbedderOptions { Model = folder }));
+        var error = Assert.Throws<InvalidDataException>(() => Create(new OnnxEmbedderOptions { Model = folder }));
         Assert.Contains("failed to load the model", error.Message);
         Assert.Contains(Path.Combine(folder, "model.onnx"), error.Message);
-    }
-
-    [Fact]
-    public void MissingRuntimeLibraryNamesPathAndFetchScript()
-    {
-        var missing = Path.Combine(Path.GetTempPath(), "no-such-dir", "libonnxruntime.so.1");
-        var error = Assert.Throws<FileNotFoundException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, RuntimeLibrary = missing }));
-        Assert.Contains(missing, error.Message);
-        Assert.Contains("scripts/fetch-models", error.Message);
     }
 
     [Fact]
@@ -169,6 +204,7 @@ public sealed class OnnxEmbedderTests(ITestOutputHelper output)
         Assert.Contains("no output 'pooler'",
             Assert.Throws<ArgumentException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, OutputName = "pooler" })).Message);
         Assert.Equal("batchSize", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 0 })).Option);
+        Assert.Equal("tokenBudget", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, TokenBudget = 1 })).Option);
         Assert.Equal("maxLength", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, MaxLength = 65 })).Option);
         Assert.Equal("model", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions())).Option);
     }

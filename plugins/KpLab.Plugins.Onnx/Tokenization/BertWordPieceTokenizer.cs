@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.Text;
 
@@ -10,6 +11,16 @@ namespace KpLab.Plugins.Onnx.Tokenization;
 /// punctuation, then split each word greedily into the longest vocabulary pieces ("##" continuations); a word with no
 /// such split, or longer than 100 characters, becomes [UNK]. Lone UTF-16 surrogates read as U+FFFD and are dropped
 /// with it; null reads as empty.
+/// <para>
+/// Why KpLab keeps its own: the two WordPiece libraries NuGet serves were run on the 34 texts of
+/// Fixtures/transformers (the all-MiniLM-L6-v2 / arctic-embed-xs vocabulary, Hugging Face tokenizers.js ids) and
+/// neither is Hugging Face-exact. Microsoft.ML.Tokenizers 2.0.1 <c>BertTokenizer</c> (lower-casing, accent
+/// stripping, basic tokenization and CJK splitting on) got 26 of 34: it drops words it cannot split instead of
+/// emitting [UNK] (emoji vanish), drops "$" and "~" (symbols that BERT counts as punctuation), keeps zero-width and
+/// soft-hyphen format characters (Cf) that BERT removes, so words split differently, and leaves Hangul syllables
+/// undecomposed; it also refuses a token limit of 2, which empty texts need. FastBertTokenizer 1.2.6 got 32 of 34:
+/// it splits a word longer than 100 characters into pieces where BERT emits a single [UNK].
+/// </para>
 /// </summary>
 public sealed class BertWordPieceTokenizer
 {
@@ -119,7 +130,9 @@ public sealed class BertWordPieceTokenizer
         if (Settings.StripsAccents)
         {
             var stripped = new StringBuilder(cleaned.Length);
-            foreach (var rune in EnumerateRunes(cleaned.ToString())) UnicodeText.AppendWithoutAccents(stripped, rune);
+            // NFD, then drop the non-spacing marks (Mn), as Hugging Face's strip_accents does.
+            foreach (var rune in EnumerateRunes(cleaned.ToString().Normalize(NormalizationForm.FormD)))
+                if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) stripped.Append(rune);
             cleaned = stripped;
         }
 

@@ -30,37 +30,6 @@ internal static class UnicodeText
             or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF
             or >= 0xF900 and <= 0xFAFF or >= 0x2F800 and <= 0x2FA1F;
 
-    /// <summary>
-    /// Appends <paramref name="rune"/>'s canonical decomposition (NFD without the reordering of combining marks, which
-    /// does not matter once the marks are dropped) minus its non-spacing marks (Mn): BERT's strip_accents.
-    /// </summary>
-    public static void AppendWithoutAccents(StringBuilder output, Rune rune)
-    {
-        var cp = rune.Value;
-        const int hangulBase = 0xAC00, hangulCount = 11172, jamoL = 0x1100, jamoV = 0x1161, jamoT = 0x11A7;
-        if (cp is >= hangulBase and < hangulBase + hangulCount)
-        {
-            var index = cp - hangulBase;
-            output.Append((char)(jamoL + index / 588)).Append((char)(jamoV + index % 588 / 28));
-            if (index % 28 != 0) output.Append((char)(jamoT + index % 28));
-            return;
-        }
-
-        var at = CanonicalDecompositionTable.Keys.BinarySearch(cp);
-        if (at < 0)
-        {
-            if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) output.Append(rune);
-            return;
-        }
-
-        var offsets = CanonicalDecompositionTable.Offsets;
-        foreach (var part in CanonicalDecompositionTable.Values[offsets[at]..offsets[at + 1]])
-        {
-            var partRune = new Rune(part);
-            if (Rune.GetUnicodeCategory(partRune) != UnicodeCategory.NonSpacingMark) output.Append(partRune);
-        }
-    }
-
     /// <summary>Full lower-case mapping of one character: the simple mapping, except İ (U+0130) → "i̇".</summary>
     public static void AppendLower(StringBuilder output, Rune rune)
     {
