@@ -39,6 +39,7 @@ public sealed class PluginContext
     /// stage); null when nobody listens.
     /// </summary>
     public IProgress<FitProgress>? Progress { get; init; }
+
     /// <summary>Where plugins keep large loaded models so that they are loaded once per process.</summary>
     public ModelCache Models { get; init; } = ModelCache.Shared;
 
