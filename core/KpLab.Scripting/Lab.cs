@@ -258,10 +258,7 @@ public sealed class Lab
     private object CreatePlugin(PluginKind kind, string name, object? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var source = _plugins();
-        var descriptor = source.Find(kind, name);
-        var bound = OptionsBinder.Bind(descriptor.OptionsType, options, name);
-        var plugin = source.Create(kind, name, bound, CreateContext());
+        var (descriptor, bound, plugin) = _plugins().Create(kind, name, options, CreateContext());
         Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
             descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
         return plugin;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using KpLab.Kernels;
 using Xunit.Abstractions;
 
