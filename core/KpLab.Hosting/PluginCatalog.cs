@@ -113,7 +113,10 @@ public sealed class PluginCatalog : IDisposable
 
     private PluginCatalog(PluginSearchPath searchPath) => SearchPath = searchPath;
 
-    /// <summary>Discovers and loads the plugins under <paramref name="path"/>. Failures are collected in <see cref="Errors"/>, not thrown.</summary>
+    /// <summary>
+    /// Discovers the plugins under <paramref name="path"/> and describes them from metadata; no plugin assembly is
+    /// loaded for execution yet. Failures are collected in <see cref="Errors"/>, not thrown.
+    /// </summary>
     public static PluginCatalog Load(PluginSearchPath path)
     {
         ArgumentNullException.ThrowIfNull(path);
