@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using KpLab.Abstractions;
 using McMaster.NETCore.Plugins;
 
@@ -308,7 +307,7 @@ public sealed class PluginCatalog : IDisposable
                     "They are neither in the plugin's folder (per its .deps.json) nor in the host.", declared);
                 return;
             }
-            var sha256 = Sha256(path);
+            var sha256 = ContentHash.OfFile(path);
             var version = VersionOf(assembly);
             foreach (var (type, declaration) in declared)
             {
@@ -453,12 +452,6 @@ public sealed class PluginCatalog : IDisposable
     }
 
     private static string FullFolderPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 
     /// <summary>Plugin keys compare names case-insensitively (plugin names are lower case; scripts may not be).</summary>
     private sealed class KeyComparer : IEqualityComparer<(PluginKind Kind, string Name)>
