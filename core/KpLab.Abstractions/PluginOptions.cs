@@ -9,8 +9,11 @@ public sealed record OptionError(string Option, string Message);
 
 /// <summary>
 /// Base of every plugin's typed options: a record with a parameterless constructor and <c>init</c> properties that
-/// carry their defaults and a <see cref="DescriptionAttribute"/>. The host binds it from an anonymous object, a
-/// dictionary or YAML (<see cref="OptionsBinder"/>) and then calls <see cref="Validate"/>.
+/// carry their defaults and a <see cref="DescriptionAttribute"/>. Listing plugins runs none of their code, so the host
+/// reads defaults from metadata: give them as constant initializers (<c>= 8</c>, <c>= "k-means++"</c>,
+/// <c>= Linkage.Ward</c>); anything computed is listed as "(computed)". The host binds it from an anonymous object, a
+/// dictionary or YAML (the host's <c>OptionsBinder</c>) and then calls <see cref="Validate"/>, once: a plugin receives
+/// options already validated and need not check them again.
 /// </summary>
 public abstract record PluginOptions
 {

@@ -27,23 +27,30 @@ internal sealed record PluginAssemblyManifest(AssemblyName Name, IReadOnlyList<A
 
     /// <summary>
     /// Why this assembly cannot run against the host's shared assemblies, or null when it can: it must reference
-    /// KpLab.Abstractions, and every shared assembly it references must have the host's major.minor version.
+    /// KpLab.Abstractions, and every shared assembly it references must have the host's major version and a minor
+    /// version not newer than the host's. A plugin built against an older minor runs (contracts only grow within a
+    /// major); one built against a newer minor may call API this host lacks and would fail mid-run with
+    /// <see cref="MissingMethodException"/>, so it is refused before any of its code is loaded.
     /// </summary>
-    public string? ContractsProblem(IReadOnlyList<Assembly> shared)
+    /// <param name="shared">The names (with versions) of the host's shared assemblies; the first is the contracts.</param>
+    public string? ContractsProblem(IReadOnlyList<AssemblyName> shared)
     {
-        var abstractionsName = shared[0].GetName().Name;
+        var abstractionsName = shared[0].Name;
         if (!References.Any(r => string.Equals(r.Name, abstractionsName, StringComparison.OrdinalIgnoreCase)))
             return $"it does not reference {abstractionsName}, so it contains no KpLab plugins.";
         foreach (var reference in References)
         {
-            var host = shared.FirstOrDefault(a => string.Equals(a.GetName().Name, reference.Name, StringComparison.OrdinalIgnoreCase));
+            var host = shared.FirstOrDefault(a => string.Equals(a.Name, reference.Name, StringComparison.OrdinalIgnoreCase));
             if (host is null) continue;
             var wanted = reference.Version ?? new Version(0, 0);
-            var have = host.GetName().Version ?? new Version(0, 0);
-            if (wanted.Major != have.Major || wanted.Minor != have.Minor)
-                return $"it was built against {reference.Name} {wanted.Major}.{wanted.Minor} ({wanted}), but this host has " +
-                    $"{reference.Name} {have.Major}.{have.Minor} ({have}); the contracts' major.minor must match. " +
-                    $"Rebuild the plugin against KpLab contracts {have.Major}.{have.Minor}.";
+            var have = host.Version ?? new Version(0, 0);
+            if (wanted.Major == have.Major && wanted.Minor <= have.Minor) continue;
+            var rule = wanted.Major != have.Major
+                ? "the contracts' major version must match"
+                : "a plugin may use contracts of this host's minor version or older, not newer";
+            return $"it was built against {reference.Name} {wanted.Major}.{wanted.Minor} ({wanted}), but this host has " +
+                $"{reference.Name} {have.Major}.{have.Minor} ({have}); {rule}. " +
+                $"Rebuild the plugin against KpLab contracts {have.Major}.{have.Minor}, or use a host with contracts {wanted.Major}.{wanted.Minor} or newer.";
         }
         return null;
     }

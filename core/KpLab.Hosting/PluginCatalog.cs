@@ -1,5 +1,6 @@
 using System.Reflection;
 using KpLab.Abstractions;
+using McMaster.NETCore.Plugins;
 
 namespace KpLab.Hosting;
 
@@ -21,11 +22,21 @@ public enum PluginOrigin
 /// <param name="AssemblyPath">The assembly file it came from.</param>
 /// <param name="AssemblySha256">SHA-256 (hex) of that file, for run records.</param>
 /// <param name="Origin">Bundled or external.</param>
-/// <param name="OptionsType">Its options record type.</param>
+/// <param name="OptionsTypeName">The full name of its options record type (<see cref="NoOptions"/> when it takes none).</param>
 /// <param name="Options">Its options with types, defaults and descriptions.</param>
+/// <remarks>
+/// Everything here is read from the plugin assembly's metadata: describing a plugin runs none of its code (see
+/// <see cref="OptionsBinder.Describe"/> for how defaults are read).
+/// </remarks>
 public sealed record PluginDescriptor(
     PluginKind Kind, string Name, string Version, string Description, string AssemblyPath, string AssemblySha256,
-    PluginOrigin Origin, Type OptionsType, IReadOnlyList<OptionDescriptor> Options);
+    PluginOrigin Origin, string OptionsTypeName, IReadOnlyList<OptionDescriptor> Options);
+
+/// <summary>A plugin created by <see cref="PluginCatalog.Instantiate"/>, with the options it was bound and validated with.</summary>
+/// <param name="Descriptor">The plugin.</param>
+/// <param name="Options">The bound, validated options it was created with.</param>
+/// <param name="Plugin">The instance (an <see cref="IEmbedder"/>, <see cref="IClusterer"/> or <see cref="IMetric"/>).</param>
+public sealed record PluginInstance(PluginDescriptor Descriptor, PluginOptions Options, object Plugin);
 
 /// <summary>A plugin assembly or type that could not be loaded, and why.</summary>
 /// <param name="Path">The assembly file.</param>
@@ -37,10 +48,17 @@ public sealed record PluginLoadError(string Path, string Message);
 /// <param name="External">Extra folders from <c>--plugins</c> and <c>KPLAB_PLUGIN_PATH</c>.</param>
 public sealed record PluginSearchPath(string? Bundled, IReadOnlyList<string> External);
 
-/// <summary>Thrown when a script asks for a plugin that does not exist; lists the available names of that kind.</summary>
-public sealed class UnknownPluginException(PluginKind kind, string name, IReadOnlyList<string> available)
-    : KeyNotFoundException($"No {kind.ToString().ToLowerInvariant()} plugin named '{name}'. Available: {(available.Count == 0 ? "(none)" : string.Join(", ", available))}.")
+/// <summary>
+/// Thrown when a script asks for a plugin that is not available; lists the available names of that kind and, when an
+/// assembly declaring that name was refused at load (contracts version, a missing dependency, a broken plugin rule),
+/// names the file and the reason.
+/// </summary>
+public sealed class UnknownPluginException(PluginKind kind, string name, IReadOnlyList<string> available, IReadOnlyList<PluginLoadError>? refused = null)
+    : KeyNotFoundException(Describe(kind, name, available, refused ?? []))
 {
+    /// <summary>Why each assembly that declares this name was refused; empty when none does.</summary>
+    public IReadOnlyList<PluginLoadError> Refused { get; } = refused ?? [];
+
     /// <summary>The kind asked for.</summary>
     public PluginKind Kind { get; } = kind;
 
@@ -49,17 +67,31 @@ public sealed class UnknownPluginException(PluginKind kind, string name, IReadOn
 
     /// <summary>The names of that kind that exist.</summary>
     public IReadOnlyList<string> Available { get; } = available;
+
+    private static string Describe(PluginKind kind, string name, IReadOnlyList<string> available, IReadOnlyList<PluginLoadError> refused)
+    {
+        var kindName = kind.ToString().ToLowerInvariant();
+        var list = $"Available: {(available.Count == 0 ? "(none)" : string.Join(", ", available))}.";
+        if (refused.Count == 0) return $"No {kindName} plugin named '{name}'. {list}";
+        var reasons = string.Join(" ", refused.Select(r => $"{r.Path}: {r.Message}"));
+        return $"The {kindName} plugin '{name}' is not available: its assembly was not loaded. {reasons} {list}";
+    }
 }
 
 /// <summary>
-/// The plugins a host has loaded. Each plugin assembly lives in its own collectible load context; KpLab.Abstractions
-/// and KpLab.Kernels always resolve to the host's copies. Disposing the catalog unloads every context.
+/// The plugins a host has found. Finding, listing and describing plugins reads metadata only
+/// (<see cref="MetadataLoadContext"/>): no plugin code runs, so a plugin whose module initializer, static constructor
+/// or constructor throws or exits cannot break <c>kplab plugins</c> or a run that does not use it. A plugin assembly is
+/// loaded when a script first creates one of its plugins, through McMaster.NETCore.Plugins, into its own collectible
+/// load context where KpLab.Abstractions and KpLab.Kernels resolve to the host's copies. Disposing the catalog unloads
+/// every context.
 /// </summary>
 /// <remarks>
-/// Loading never throws for a bad plugin: a file that is not an assembly, a plugin built against another contracts
-/// major.minor, a missing dependency or a type that breaks the plugin rules is recorded in <see cref="Errors"/> and the
-/// rest load. When two assemblies define the same kind and name, neither is used (the error names both files) so
-/// that which code runs never depends on folder order.
+/// Loading never throws for a bad plugin: a file that is not an assembly, a plugin built against an incompatible
+/// contracts version, a missing dependency or a type that breaks the <see cref="PluginRules"/> is recorded in
+/// <see cref="Errors"/> and the rest load; asking for such a plugin by name gives that reason. When two assemblies
+/// define the same kind and name, neither is used (the error names both files) so that which code runs never depends
+/// on folder order.
 /// </remarks>
 public sealed class PluginCatalog : IDisposable
 {
@@ -70,15 +102,20 @@ public sealed class PluginCatalog : IDisposable
     public const string BundledPluginsVariable = "KPLAB_BUNDLED_PLUGINS";
 
     private readonly List<PluginLoadError> errors = [];
-    private readonly List<PluginLoadContext> contexts = [];
+    private readonly Dictionary<string, PluginLoader> loaders = new(StringComparer.Ordinal);
     private readonly Dictionary<(PluginKind, string), PluginEntry> entries = new(KeyComparer.Instance);
     private readonly Dictionary<(PluginKind, string), IReadOnlyList<string>> conflicts = new(KeyComparer.Instance);
+    private readonly Dictionary<string, List<PluginLoadError>> refused = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock gate = new();
     private PluginDescriptor[] plugins = [];
     private bool disposed;
 
     private PluginCatalog(PluginSearchPath searchPath) => SearchPath = searchPath;
 
-    /// <summary>Discovers and loads the plugins under <paramref name="path"/>. Failures are collected in <see cref="Errors"/>, not thrown.</summary>
+    /// <summary>
+    /// Discovers the plugins under <paramref name="path"/> and describes them from metadata; no plugin assembly is
+    /// loaded for execution yet. Failures are collected in <see cref="Errors"/>, not thrown.
+    /// </summary>
     public static PluginCatalog Load(PluginSearchPath path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -150,26 +187,44 @@ public sealed class PluginCatalog : IDisposable
     public PluginDescriptor Find(PluginKind kind, string name) => Entry(kind, name).Descriptor;
 
     /// <summary>Creates the plugin with options bound from <paramref name="options"/> (anonymous object, dictionary, YAML or typed record).</summary>
-    /// <exception cref="UnknownPluginException">No such plugin.</exception>
+    /// <exception cref="UnknownPluginException">No such plugin, or its assembly was refused (the reason is named).</exception>
     /// <exception cref="PluginConflictException">Several assemblies define that name.</exception>
     /// <exception cref="PluginOptionException">A bad option (plugin, option and expected type named).</exception>
-    /// <exception cref="PluginCreationException">The plugin's constructor threw (plugin and file named; the cause is the inner exception).</exception>
-    public object Create(PluginKind kind, string name, object? options, PluginContext context)
+    /// <exception cref="PluginCreationException">Loading the plugin or its constructor threw (plugin and file named; the cause is the inner exception).</exception>
+    public object Create(PluginKind kind, string name, object? options, PluginContext context) =>
+        Instantiate(kind, name, options, context).Plugin;
+
+    /// <summary>
+    /// Creates the plugin as <see cref="Create"/> does and returns it with the options it was created with. This is
+    /// where a plugin's code first runs: its assembly is loaded, its options are bound and validated (once, by
+    /// <see cref="OptionsBinder.Bind(Type, object?, string)"/>) and its constructor is called.
+    /// </summary>
+    /// <exception cref="UnknownPluginException">No such plugin, or its assembly was refused (the reason is named).</exception>
+    /// <exception cref="PluginConflictException">Several assemblies define that name.</exception>
+    /// <exception cref="PluginOptionException">A bad option (plugin, option and expected type named).</exception>
+    /// <exception cref="PluginCreationException">Loading the plugin or its constructor threw (plugin and file named; the cause is the inner exception).</exception>
+    public PluginInstance Instantiate(PluginKind kind, string name, object? options, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var entry = Entry(kind, name);
         var descriptor = entry.Descriptor;
-        var bound = OptionsBinder.Bind(descriptor.OptionsType, options, descriptor.Name);
-        var arguments = entry.Constructor.GetParameters()
-            .Select(p => p.ParameterType == typeof(PluginContext) ? (object)context : bound)
-            .ToArray();
+        PluginShape shape;
+        PluginOptions bound;
         try
         {
-            return entry.Constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
+            var type = Loader(descriptor.AssemblyPath).LoadDefaultAssembly().GetType(entry.TypeName, throwOnError: true)!;
+            shape = PluginRules.Shape(type, out var problem) ?? throw new InvalidOperationException(problem);
+            bound = OptionsBinder.Bind(shape.OptionsType ?? typeof(NoOptions), options, descriptor.Name);
         }
-        catch (PluginOptionException)
+        catch (Exception e) when (e is not PluginOptionException and not ObjectDisposedException)
         {
-            throw;
+            throw new PluginCreationException(descriptor, e);
+        }
+        try
+        {
+            var plugin = shape.Constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null,
+                PluginRules.ConstructorArguments(shape, bound, context), culture: null);
+            return new PluginInstance(descriptor, bound, plugin);
         }
         catch (Exception e)
         {
@@ -196,12 +251,27 @@ public sealed class PluginCatalog : IDisposable
     /// </remarks>
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        plugins = [];
-        entries.Clear();
-        foreach (var context in contexts) context.Unload();
-        contexts.Clear();
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            plugins = [];
+            entries.Clear();
+            foreach (var loader in loaders.Values) loader.Dispose();
+            loaders.Clear();
+        }
+    }
+
+    /// <summary>The loader of one plugin assembly, created when a script first creates one of its plugins.</summary>
+    private PluginLoader Loader(string assemblyPath)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (!loaders.TryGetValue(assemblyPath, out var loader))
+                loaders.Add(assemblyPath, loader = PluginLoaders.Create(assemblyPath));
+            return loader;
+        }
     }
 
     private PluginEntry Entry(PluginKind kind, string name)
@@ -211,80 +281,107 @@ public sealed class PluginCatalog : IDisposable
         if (entries.TryGetValue((kind, name), out var entry)) return entry;
         if (conflicts.TryGetValue((kind, name), out var paths)) throw new PluginConflictException(kind, name.ToLowerInvariant(), paths);
         throw new UnknownPluginException(kind, name,
-            plugins.Where(p => p.Kind == kind).Select(p => p.Name).ToArray());
+            plugins.Where(p => p.Kind == kind).Select(p => p.Name).ToArray(), refused.GetValueOrDefault(name));
     }
 
+    /// <summary>Reads the plugins of one assembly from its metadata; records why it or any of its plugins is refused.</summary>
     private void LoadAssembly(string path, PluginOrigin origin, List<PluginEntry> found)
     {
-        PluginLoadContext? context = null;
         var loaded = 0;
+        var declared = new List<(Type Type, PluginDeclaration Declaration)>();
         try
         {
             var manifest = PluginAssemblyManifest.Read(path);
-            if (manifest.ContractsProblem(PluginLoadContext.SharedAssemblies) is { } mismatch)
+            using var metadata = PluginMetadataResolver.Open(path);
+            var assembly = metadata.LoadFromAssemblyPath(path);
+            declared.AddRange(Declarations(assembly, path));
+            if (manifest.ContractsProblem(PluginLoaders.SharedAssemblyNames) is { } mismatch)
             {
-                errors.Add(new PluginLoadError(path, $"Refused: {mismatch}"));
+                Refuse(path, $"Refused: {mismatch}", declared);
                 return;
             }
-            context = new PluginLoadContext(path);
-            var assembly = context.LoadFromAssemblyPath(path);
-            var missing = MissingDependencies(assembly, context);
+            var missing = MissingDependencies(manifest, metadata);
             if (missing.Count > 0)
             {
-                errors.Add(new PluginLoadError(path, $"Cannot load its dependencies: {string.Join("; ", missing)}. " +
-                    "They are neither in the plugin's folder (per its .deps.json) nor in the host."));
+                Refuse(path, $"Cannot load its dependencies: {string.Join("; ", missing)}. " +
+                    "They are neither in the plugin's folder (per its .deps.json) nor in the host.", declared);
                 return;
             }
-            var facts = new PluginEntry.AssemblyFacts(path, ContentHash.OfFile(path), PluginEntry.VersionOf(assembly), origin);
-            foreach (var type in LoadableTypes(assembly, path))
+            var sha256 = ContentHash.OfFile(path);
+            var version = VersionOf(assembly);
+            foreach (var (type, declaration) in declared)
             {
-                KpLabPluginAttribute? attribute;
-                try
+                var shape = PluginRules.DeclarationProblem(type, declaration) is { } broken ? null : PluginRules.Shape(type, out broken);
+                IReadOnlyList<OptionDescriptor> options = [];
+                if (shape?.OptionsType is { } optionsType)
                 {
-                    attribute = type.GetCustomAttribute<KpLabPluginAttribute>(inherit: false);
+                    try
+                    {
+                        options = OptionsBinder.Describe(optionsType);
+                    }
+                    catch (Exception e) when (e is FileNotFoundException or TypeLoadException or BadImageFormatException or NotSupportedException)
+                    {
+                        broken = $"its options record {optionsType.FullName} cannot be described ({e.GetType().Name}: {e.Message}).";
+                    }
                 }
-                catch (Exception e)
+                if (broken is not null)
                 {
-                    errors.Add(new PluginLoadError(path, $"Type {type.FullName}: its attributes cannot be read ({e.Message})."));
+                    Refuse(path, $"The {declaration.Kind.ToString().ToLowerInvariant()} plugin '{declaration.Name}' ({type.FullName}) " +
+                        $"is skipped: {broken}", [(type, declaration)]);
                     continue;
                 }
-                if (attribute is null) continue;
-                var entry = PluginEntry.Inspect(type, attribute, facts, out var problem);
-                if (entry is null)
-                {
-                    errors.Add(new PluginLoadError(path,
-                        $"The {attribute.Kind.ToString().ToLowerInvariant()} plugin '{attribute.Name}' ({type.FullName}) is skipped: {problem}"));
-                    continue;
-                }
-                found.Add(entry);
+                found.Add(new PluginEntry(new PluginDescriptor(declaration.Kind, declaration.Name, version, declaration.Description,
+                    path, sha256, origin, shape!.OptionsType?.FullName ?? typeof(NoOptions).FullName!, options), type.FullName!));
                 loaded++;
             }
             if (loaded == 0 && !errors.Any(e => e.Path == path))
                 errors.Add(new PluginLoadError(path, "It contains no public class marked [KpLabPlugin]."));
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            errors.Add(new PluginLoadError(path, $"Cannot be loaded: {e.GetType().Name}: {e.Message}"));
-        }
-        finally
-        {
-            if (context is not null)
-            {
-                if (loaded > 0) contexts.Add(context);
-                else context.Unload();
-            }
+            Refuse(path, $"Cannot be loaded: {e.GetType().Name}: {e.Message}", declared);
         }
     }
 
-    /// <summary>Resolves every assembly the plugin references now, so a missing file is reported at load rather than mid-run.</summary>
-    private static List<string> MissingDependencies(Assembly assembly, PluginLoadContext context)
+    /// <summary>Records an error for <paramref name="path"/> and, under each declared name, the reason it is not available.</summary>
+    private void Refuse(string path, string message, IEnumerable<(Type Type, PluginDeclaration Declaration)> declared)
     {
-        var missing = new List<string>();
-        foreach (var reference in assembly.GetReferencedAssemblies())
+        var error = new PluginLoadError(path, message);
+        errors.Add(error);
+        foreach (var name in declared.Select(d => d.Declaration.Name).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (!refused.TryGetValue(name, out var list)) refused.Add(name, list = []);
+            list.Add(error);
+        }
+    }
+
+    /// <summary>The types marked [KpLabPlugin], with what they declare (read from custom attribute data; nothing runs).</summary>
+    private List<(Type, PluginDeclaration)> Declarations(Assembly assembly, string path)
+    {
+        var declared = new List<(Type, PluginDeclaration)>();
+        foreach (var type in LoadableTypes(assembly, path))
         {
             try
             {
-                context.LoadFromAssemblyName(reference);
+                if (PluginRules.Declaration(type) is { } declaration) declared.Add((type, declaration));
+            }
+            catch (Exception e) when (e is FileNotFoundException or TypeLoadException or BadImageFormatException)
+            {
+                errors.Add(new PluginLoadError(path, $"Type {type.FullName}: its attributes cannot be read ({e.Message})."));
+            }
+        }
+        return declared;
+    }
+
+    /// <summary>Resolves every assembly the plugin references now, so a missing file is reported at load rather than mid-run.</summary>
+    private static List<string> MissingDependencies(PluginAssemblyManifest manifest, MetadataLoadContext metadata)
+    {
+        var missing = new List<string>();
+        foreach (var reference in manifest.References)
+        {
+            try
+            {
+                metadata.LoadFromAssemblyName(reference);
             }
             catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
             {
@@ -306,6 +403,20 @@ public sealed class PluginCatalog : IDisposable
             errors.Add(new PluginLoadError(path, $"Some types cannot be loaded and are skipped: {string.Join(" ", causes)}"));
             return e.Types.Where(t => t is not null).Select(t => t!);
         }
+    }
+
+    /// <summary>The assembly's version for descriptors: its informational version without a "+build" suffix, else its assembly version.</summary>
+    private static string VersionOf(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttributesData()
+            .FirstOrDefault(a => a.AttributeType.FullName == typeof(AssemblyInformationalVersionAttribute).FullName)
+            ?.ConstructorArguments.FirstOrDefault().Value as string;
+        if (!string.IsNullOrWhiteSpace(informational))
+        {
+            var plus = informational.IndexOf('+', StringComparison.Ordinal);
+            return plus >= 0 ? informational[..plus] : informational;
+        }
+        return assembly.GetName().Version?.ToString() ?? "0.0.0.0";
     }
 
     /// <summary>Keeps the uniquely named plugins; a name defined twice is an error naming both files and neither is kept.</summary>

@@ -1,14 +1,28 @@
+using System.Reflection;
 using KpLab.Abstractions;
 
 namespace KpLab.Hosting;
 
-/// <summary>A plugin's constructor threw; names the plugin and the file it came from, with the cause as inner exception.</summary>
+/// <summary>
+/// Creating a plugin failed: loading its assembly, its static constructor or module initializer, its options record or
+/// its constructor threw. Names the plugin and the file it came from, and the root cause behind a type initializer's
+/// wrapper; the exception thrown is the inner exception.
+/// </summary>
 public sealed class PluginCreationException(PluginDescriptor plugin, Exception cause)
     : Exception($"The {plugin.Kind.ToString().ToLowerInvariant()} plugin '{plugin.Name}' (from {plugin.AssemblyPath}) " +
-        $"failed while being created: {cause.GetType().Name}: {cause.Message}", cause)
+        $"failed while being created: {Describe(cause)}", cause)
 {
     /// <summary>The plugin that failed.</summary>
     public PluginDescriptor Plugin { get; } = plugin;
+
+    /// <summary>"Type: message", followed by the innermost cause when a type initializer or reflection wrapped it.</summary>
+    private static string Describe(Exception cause)
+    {
+        var text = $"{cause.GetType().Name}: {cause.Message}";
+        var root = cause;
+        while (root is TypeInitializationException or TargetInvocationException && root.InnerException is { } inner) root = inner;
+        return root == cause ? text : $"{text} Caused by {root.GetType().Name}: {root.Message}";
+    }
 }
 
 /// <summary>

@@ -298,14 +298,9 @@ public sealed class Lab
     private object CreatePlugin(PluginKind kind, string name, object? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var source = _plugins();
-        var descriptor = source.Find(kind, name);
         // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
-        var (bound, plugin) = _calls.Run(PluginCallName(kind, name, "create"), () =>
-        {
-            var bound = OptionsBinder.Bind(descriptor.OptionsType, options, name);
-            return (bound, source.Create(kind, name, bound, CreateContext()));
-        });
+        var (descriptor, bound, plugin) = _calls.Run(PluginCallName(kind, name, "create"),
+            () => _plugins().Create(kind, name, options, CreateContext()));
         Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
             descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
         return plugin;

@@ -19,8 +19,13 @@ public interface IPluginSource
     /// <exception cref="UnknownPluginException">No such plugin.</exception>
     PluginDescriptor Find(PluginKind kind, string name);
 
-    /// <summary>Creates the plugin with already bound <paramref name="options"/>.</summary>
-    object Create(PluginKind kind, string name, PluginOptions options, PluginContext context);
+    /// <summary>
+    /// Creates the plugin, binding and validating <paramref name="options"/> (anonymous object, dictionary, YAML or
+    /// typed record) once; returns it with the bound options for the run record.
+    /// </summary>
+    /// <exception cref="UnknownPluginException">No such plugin.</exception>
+    /// <exception cref="PluginOptionException">A bad option.</exception>
+    PluginInstance Create(PluginKind kind, string name, object? options, PluginContext context);
 }
 
 /// <summary>An <see cref="IPluginSource"/> over a loaded <see cref="PluginCatalog"/>; disposing it disposes the catalog.</summary>
@@ -41,8 +46,8 @@ public sealed class CatalogPluginSource(PluginCatalog catalog) : IPluginSource, 
     public PluginDescriptor Find(PluginKind kind, string name) => catalog.Find(kind, name);
 
     /// <inheritdoc />
-    public object Create(PluginKind kind, string name, PluginOptions options, PluginContext context) =>
-        catalog.Create(kind, name, options, context);
+    public PluginInstance Create(PluginKind kind, string name, object? options, PluginContext context) =>
+        catalog.Instantiate(kind, name, options, context);
 
     /// <inheritdoc />
     public void Dispose() => catalog.Dispose();

@@ -1,4 +1,5 @@
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using KpLab.Kernels;
 
 namespace KpLab.Testing;

@@ -9,12 +9,12 @@ internal abstract class KindChecks(PluginUnderTest plugin)
 
     protected ConformanceOptions Settings => Plugin.Settings;
 
-    public static KindChecks For(PluginUnderTest plugin, object instance) => plugin.Attribute.Kind switch
+    public static KindChecks For(PluginUnderTest plugin, object instance) => plugin.Declaration.Kind switch
     {
         PluginKind.Embedder => new EmbedderChecks(plugin, (IEmbedder)instance),
         PluginKind.Clusterer => new ClustererChecks(plugin, (IClusterer)instance),
         PluginKind.Metric => new MetricChecks(plugin, (IMetric)instance),
-        _ => throw new ArgumentOutOfRangeException(nameof(plugin), plugin.Attribute.Kind, "Unknown plugin kind."),
+        _ => throw new ArgumentOutOfRangeException(nameof(plugin), plugin.Declaration.Kind, "Unknown plugin kind."),
     };
 
     /// <summary>Runs a freshly created instance once on a small input (for the bad-option check).</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 
 namespace KpLab.Testing;
 

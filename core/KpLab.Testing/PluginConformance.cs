@@ -1,6 +1,6 @@
-using System.ComponentModel;
 using System.Reflection;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 
 namespace KpLab.Testing;
 
@@ -26,7 +26,7 @@ public static class PluginConformance
         ArgumentNullException.ThrowIfNull(pluginType);
         options ??= new ConformanceOptions();
         var log = new CheckLog(options.SkipChecks);
-        var attribute = pluginType.GetCustomAttribute<KpLabPluginAttribute>(inherit: false);
+        var attribute = PluginRules.Declaration(pluginType);
         log.Run(ConformanceChecks.Attribute, () => CheckAttribute(pluginType, attribute));
         PluginUnderTest? plugin = null;
         log.Run(ConformanceChecks.Constructor, () =>
@@ -38,7 +38,9 @@ public static class PluginConformance
                 ? "one public parameterless constructor."
                 : $"one public constructor ({string.Join(", ", parameters.Select(p => p.ParameterType.Name))}).";
         });
-        if (plugin is null || attribute is null || !PluginUnderTest.InterfaceOf(attribute.Kind).IsAssignableFrom(pluginType))
+        // A bad name or a missing description is reported but the other checks still run; a plugin of no known kind, or
+        // one not implementing its kind's interface, cannot be exercised.
+        if (plugin is null || attribute is null || !Enum.IsDefined(attribute.Kind) || !PluginRules.InterfaceOf(attribute.Kind).IsAssignableFrom(pluginType))
             return Finish(pluginType, attribute, log, "the plugin cannot be created as a host would create it");
 
         log.Run(ConformanceChecks.OptionsDocumented, () => CheckOptionsDocumented(plugin));
@@ -75,29 +77,22 @@ public static class PluginConformance
         return report;
     }
 
-    private static ConformanceReport Finish(Type type, KpLabPluginAttribute? attribute, CheckLog log, string? stoppedBecause)
+    private static ConformanceReport Finish(Type type, PluginDeclaration? attribute, CheckLog log, string? stoppedBecause)
     {
         if (stoppedBecause is not null)
             log.Skip("(remaining checks)", $"not run: {stoppedBecause}.");
         return new ConformanceReport(type, attribute?.Name, attribute?.Kind, log.Results);
     }
 
-    private static string CheckAttribute(Type type, KpLabPluginAttribute? attribute)
+    private static string CheckAttribute(Type type, PluginDeclaration? attribute)
     {
         CheckLog.Require(attribute is not null, $"{type.FullName} has no [KpLabPlugin(kind, name, Description = ...)] attribute.");
         var problems = new List<string>();
-        if (!PluginUnderTest.ValidName().IsMatch(attribute!.Name ?? ""))
-            problems.Add($"the name '{attribute.Name}' is not lower-case letters and digits joined by single hyphens (e.g. \"use-lite\")");
-        if (!Enum.IsDefined(attribute.Kind))
-            problems.Add($"the kind {attribute.Kind} is not a PluginKind");
-        else if (!PluginUnderTest.InterfaceOf(attribute.Kind).IsAssignableFrom(type))
-            problems.Add($"it is declared a {attribute.Kind.ToString().ToLowerInvariant()} but does not implement {PluginUnderTest.InterfaceOf(attribute.Kind).Name}");
-        if (string.IsNullOrWhiteSpace(attribute.Description))
+        if (PluginRules.DeclarationProblem(type, attribute!) is { } broken) problems.Add(broken.TrimEnd('.'));
+        if (string.IsNullOrWhiteSpace(attribute!.Description))
             problems.Add("it has no Description (one sentence shown by `kplab plugins`)");
-        if (!type.IsClass || type.IsAbstract || !type.IsVisible || type.ContainsGenericParameters)
-            problems.Add("a plugin must be a public, non-abstract, non-generic class");
         CheckLog.Require(problems.Count == 0, string.Join("; ", problems) + ".");
-        return $"{attribute.Kind.ToString().ToLowerInvariant()} '{attribute.Name}', described, implements {PluginUnderTest.InterfaceOf(attribute.Kind).Name}.";
+        return $"{attribute.Kind.ToString().ToLowerInvariant()} '{attribute.Name}', described, implements {PluginRules.InterfaceOf(attribute.Kind).Name}.";
     }
 
     private static string CheckOptionsDocumented(PluginUnderTest plugin)
@@ -106,11 +101,17 @@ public static class PluginConformance
         CheckLog.Require(type.GetConstructor(Type.EmptyTypes) is not null,
             $"{type.Name} has no public parameterless constructor, so a host cannot bind it.");
         var descriptors = OptionsBinder.Describe(type);
-        var undocumented = plugin.Options
-            .Where(p => string.IsNullOrWhiteSpace(p.GetCustomAttribute<DescriptionAttribute>()?.Description))
-            .Select(OptionsBinder.OptionName).ToArray();
+        var undocumented = descriptors.Where(d => string.IsNullOrWhiteSpace(d.Description)).Select(d => d.Name).ToArray();
         CheckLog.Require(undocumented.Length == 0,
             $"{type.Name}: option(s) without a [Description(\"...\")]: {string.Join(", ", undocumented)}.");
+        // `kplab plugins` reads defaults from metadata without running the record; they must be the real ones.
+        var defaults = Activator.CreateInstance(type);
+        var wrong = plugin.Options.Zip(descriptors)
+            .Where(pair => pair.Second.Default != OptionsBinder.ComputedDefault
+                && pair.Second.Default != OptionsBinder.FormatDefault(pair.First.GetValue(defaults)))
+            .Select(pair => $"{pair.Second.Name} (listed {pair.Second.Default}, really {OptionsBinder.FormatDefault(pair.First.GetValue(defaults))})")
+            .ToArray();
+        CheckLog.Require(wrong.Length == 0, $"{type.Name}: defaults read from metadata differ from the record's: {string.Join(", ", wrong)}.");
         var readOnly = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => !p.CanWrite && p.DeclaringType != typeof(PluginOptions) && p.GetIndexParameters().Length == 0
                 && p.Name != "EqualityContract" && p.GetMethod?.GetCustomAttribute<System.Runtime.CompilerServices.CompilerGeneratedAttribute>() is not null)
@@ -119,7 +120,8 @@ public static class PluginConformance
             $"{type.Name}: auto-properties without a setter cannot be bound: {string.Join(", ", readOnly)}; use {{ get; init; }}.");
         return descriptors.Count == 0
             ? $"{type.Name} has no options."
-            : $"{type.Name}: {descriptors.Count} option(s), each with a description and a default.";
+            : $"{type.Name}: {descriptors.Count} option(s), each with a description and a default " +
+              $"({descriptors.Count(d => d.Default != OptionsBinder.ComputedDefault)} read from metadata as `kplab plugins` shows them).";
     }
 
     private static string DescribeValues(PluginUnderTest plugin, PluginOptions options) =>

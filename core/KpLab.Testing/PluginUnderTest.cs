@@ -1,31 +1,31 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 
 namespace KpLab.Testing;
 
 /// <summary>A plugin type with what the kit needs to create it the way a host does.</summary>
-internal sealed partial class PluginUnderTest
+internal sealed class PluginUnderTest
 {
-    private PluginUnderTest(Type type, KpLabPluginAttribute attribute, ConstructorInfo constructor, Type optionsType,
-        ConformanceOptions settings)
+    private PluginUnderTest(Type type, PluginDeclaration declaration, PluginShape shape, ConformanceOptions settings)
     {
         Type = type;
-        Attribute = attribute;
-        Constructor = constructor;
-        OptionsType = optionsType;
+        Declaration = declaration;
+        Shape = shape;
         Settings = settings;
     }
 
     public Type Type { get; }
 
-    public KpLabPluginAttribute Attribute { get; }
+    public PluginDeclaration Declaration { get; }
 
-    public string Name => Attribute.Name;
+    public string Name => Declaration.Name;
 
-    public ConstructorInfo Constructor { get; }
+    public PluginShape Shape { get; }
 
-    public Type OptionsType { get; }
+    public ConstructorInfo Constructor => Shape.Constructor;
+
+    public Type OptionsType => Shape.OptionsType ?? typeof(NoOptions);
 
     public ConformanceOptions Settings { get; }
 
@@ -42,10 +42,8 @@ internal sealed partial class PluginUnderTest
         {
             CacheDirectory = Settings.CacheDirectory ?? PluginContext.DefaultCacheDirectory(),
         };
-        var arguments = Constructor.GetParameters()
-            .Select(p => p.ParameterType == typeof(PluginContext) ? (object)context : options)
-            .ToArray();
-        return Constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
+        return Constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null,
+            PluginRules.ConstructorArguments(Shape, options, context), culture: null);
     }
 
     /// <summary><paramref name="options"/> with one option set to <paramref name="value"/>, bound and validated as a host would.</summary>
@@ -73,51 +71,19 @@ internal sealed partial class PluginUnderTest
     }
 
     /// <summary>
-    /// Reads the plugin rules a host enforces; null with <paramref name="problem"/> set when the type cannot be
-    /// created as a plugin at all.
+    /// Applies the host's own <see cref="PluginRules"/>; null with <paramref name="problem"/> set when the type cannot
+    /// be created as a plugin at all.
     /// </summary>
     public static PluginUnderTest? Inspect(Type type, ConformanceOptions settings, out string problem)
     {
-        var attribute = type.GetCustomAttribute<KpLabPluginAttribute>(inherit: false);
-        if (attribute is null)
+        var declaration = PluginRules.Declaration(type);
+        if (declaration is null)
         {
             problem = $"{type.FullName} has no [KpLabPlugin] attribute.";
             return null;
         }
-        var constructors = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance);
-        if (constructors.Length != 1)
-        {
-            problem = $"{type.FullName} has {constructors.Length} public constructors; a plugin has exactly one.";
-            return null;
-        }
-        Type? options = null;
-        var context = false;
-        foreach (var parameter in constructors[0].GetParameters())
-        {
-            var t = parameter.ParameterType;
-            if (t == typeof(PluginContext) && !context) context = true;
-            else if (typeof(PluginOptions).IsAssignableFrom(t) && !t.IsAbstract && options is null) options = t;
-            else
-            {
-                problem = $"constructor parameter '{parameter.Name}' ({t.Name}) is not one a host can supply: a plugin " +
-                    "constructor takes at most one options record (deriving PluginOptions) and at most one PluginContext.";
-                return null;
-            }
-        }
-        problem = "";
-        return new PluginUnderTest(type, attribute, constructors[0], options ?? typeof(NoOptions), settings);
+        var shape = PluginRules.Shape(type, out var broken);
+        problem = broken is null ? "" : $"{type.FullName}: {broken}";
+        return shape is null ? null : new PluginUnderTest(type, declaration, shape, settings);
     }
-
-    /// <summary>The interface a plugin of <paramref name="kind"/> implements.</summary>
-    public static Type InterfaceOf(PluginKind kind) => kind switch
-    {
-        PluginKind.Embedder => typeof(IEmbedder),
-        PluginKind.Clusterer => typeof(IClusterer),
-        PluginKind.Metric => typeof(IMetric),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown plugin kind."),
-    };
-
-    /// <summary>The host's rule for script names: lower-case letters and digits, words joined by single hyphens.</summary>
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
-    public static partial Regex ValidName();
 }

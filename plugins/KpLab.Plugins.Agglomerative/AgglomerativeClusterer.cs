@@ -26,8 +26,6 @@ public sealed class AgglomerativeClusterer : IClusterer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        foreach (var error in options.Validate())
-            throw new PluginOptionException(Name, error.Option, error.Message);
         _options = options;
         _context = context;
     }

@@ -25,7 +25,6 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
         ArgumentNullException.ThrowIfNull(data);
         var (n, d, k) = (data.Rows, data.Columns, options.K);
         data.ThrowIfEmptyOrNonFinite(Name);
-        if (k < 1) throw new PluginOptionException(Name, "k", $"must be at least 1, got {k}.");
         if (k > n) throw new ArgumentException($"{Name}: k = {k} clusters need at least {k} rows; the matrix has {n}.", nameof(data));
 
         // The working copy and its norms, labels and bounds per row, and per thread a tile of row-centre products.

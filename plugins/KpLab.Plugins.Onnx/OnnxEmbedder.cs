@@ -37,7 +37,6 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        if (options.Validate().FirstOrDefault() is { } error) throw new PluginOptionException("onnx", error.Option, error.Message);
         _options = options;
         _context = context;
         _folder = context.Models.GetOrLoad(SentenceModelFolder.Stamp(options.Model), () => SentenceModelFolder.Open(options.Model));

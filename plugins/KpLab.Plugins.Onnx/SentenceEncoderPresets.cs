@@ -39,7 +39,6 @@ public abstract class PreparedSentenceEncoder : IEmbedder, IDisposable
         if (!File.Exists(Path.Combine(folder, ".verified")))
             throw new DirectoryNotFoundException(
                 $"{name}: the model is not prepared at '{folder}'; run scripts/setup (or scripts/fetch-models) to fetch it from NuGet.");
-        if (options.Validate().FirstOrDefault() is { } error) throw new PluginOptionException(name, error.Option, error.Message);
         _encoder = new OnnxEmbedder(options.ToOnnxOptions(folder), context);
         Identity = $"{name}/{_encoder.Identity}";
     }

@@ -25,7 +25,6 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
         ArgumentNullException.ThrowIfNull(data);
         var (n, d, k) = (data.Rows, data.Columns, options.K);
         data.ThrowIfEmptyOrNonFinite(Name);
-        if (k < 1) throw new PluginOptionException(Name, "k", $"must be at least 1, got {k}.");
         if (k > n) throw new ArgumentException($"{Name}: k = {k} clusters need at least {k} rows; the matrix has {n}.", nameof(data));
         if (n > options.MaxRows)
             throw new ArgumentException($"{Name}: {n} rows exceed maxRows = {options.MaxRows} (the dense eigendecomposition is O(n^3)); raise maxRows or use another clusterer.", nameof(data));

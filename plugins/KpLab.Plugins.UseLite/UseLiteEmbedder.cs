@@ -42,8 +42,6 @@ public sealed class UseLiteEmbedder : IEmbedder
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        var error = options.Validate().FirstOrDefault();
-        if (error is not null) throw new PluginOptionException("use-lite", error.Option, error.Message);
         _options = options;
         _context = context;
         _model = UseLiteModel.Load(ModelFolder(options, context), context.Models);

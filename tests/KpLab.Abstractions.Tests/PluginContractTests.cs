@@ -1,80 +1,9 @@
-using System.ComponentModel;
 using KpLab.Abstractions;
 
 namespace KpLab.Abstractions.Tests;
 
-public enum Linkage { Ward, Average }
-
-public sealed record SampleOptions : PluginOptions
-{
-    [Description("Number of clusters.")] public int K { get; init; } = 8;
-    [Description("Tolerance.")] public double Tol { get; init; } = 1e-4;
-    [Description("Linkage.")] public Linkage Linkage { get; init; } = Linkage.Ward;
-    [Description("Optional seed.")] public int? Seed { get; init; }
-    [Description("Order.")] public string[] Order { get; init; } = [];
-
-    public override IEnumerable<OptionError> Validate()
-    {
-        if (K < 1) yield return new OptionError("k", $"must be at least 1, got {K}.");
-    }
-}
-
 public sealed class PluginContractTests
 {
-    [Fact]
-    public void Binds_anonymous_object_with_numeric_widening()
-    {
-        var o = OptionsBinder.Bind<SampleOptions>(new { k = 3, tol = 1, linkage = "average" }, "sample");
-        Assert.Equal(new SampleOptions { K = 3, Tol = 1.0, Linkage = Linkage.Average }, o with { Order = o.Order });
-    }
-
-    [Fact]
-    public void Binds_dictionary_and_yaml_with_snake_case_names()
-    {
-        var d = OptionsBinder.Bind<SampleOptions>(new Dictionary<string, object?> { ["K"] = 5L, ["seed"] = null }, "sample");
-        Assert.Equal(5, d.K);
-        var y = OptionsBinder.Bind<SampleOptions>("k: 4\ntol: 0.5\norder: [correct, wrong]\nseed: 9\n", "sample");
-        Assert.Equal((4, 0.5, 9), (y.K, y.Tol, y.Seed));
-        Assert.Equal(["correct", "wrong"], y.Order);
-    }
-
-    [Fact]
-    public void Unknown_option_names_plugin_and_lists_options()
-    {
-        var e = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<SampleOptions>(new { kk = 3 }, "sample"));
-        Assert.Equal(("sample", "kk"), (e.Plugin, e.Option));
-        Assert.Contains("k, tol, linkage, seed, order", e.Message);
-    }
-
-    [Fact]
-    public void Wrong_type_names_the_expected_type()
-    {
-        var e = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<SampleOptions>(new { k = "many" }, "sample"));
-        Assert.Contains("option 'k'", e.Message);
-        Assert.Contains("expects int", e.Message);
-        var f = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<SampleOptions>(new { k = 2.5 }, "sample"));
-        Assert.Contains("not a whole number", f.Message);
-        var g = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<SampleOptions>(new { linkage = "centroid" }, "sample"));
-        Assert.Contains("ward, average", g.Message);
-    }
-
-    [Fact]
-    public void Validation_error_names_the_option()
-    {
-        var e = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<SampleOptions>(new { k = 0 }, "sample"));
-        Assert.Equal("k", e.Option);
-        Assert.Contains("at least 1", e.Message);
-    }
-
-    [Fact]
-    public void Describe_lists_types_defaults_and_descriptions()
-    {
-        var d = OptionsBinder.Describe(typeof(SampleOptions));
-        Assert.Equal(new OptionDescriptor("k", "int", "8", "Number of clusters."), d[0]);
-        Assert.Equal("int?", d[3].Type);
-        Assert.StartsWith("Linkage (ward|average)", d[2].Type);
-    }
-
     [Fact]
     public void Random_streams_are_reproducible_and_independent()
     {

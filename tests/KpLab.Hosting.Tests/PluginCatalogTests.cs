@@ -26,13 +26,13 @@ public sealed class PluginCatalogTests
         Assert.Equal(Assembly(Basic), modulo.AssemblyPath);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Assembly(Basic)))), modulo.AssemblySha256);
         Assert.Equal(PluginOrigin.External, modulo.Origin);
-        Assert.Equal("ModuloOptions", modulo.OptionsType.Name);
+        Assert.Equal("KpLab.TestPlugins.Basic.ModuloOptions", modulo.OptionsTypeName);
         Assert.Equal(
             [new OptionDescriptor("clusters", "int", "2", "Number of clusters."),
              new OptionDescriptor("offset", "int", "0", "Offset added to each row index before taking the remainder.")],
             modulo.Options);
-        Assert.Equal(typeof(NoOptions), catalog.Find(PluginKind.Metric, "test-count").OptionsType);
-        Assert.Equal(typeof(NoOptions), catalog.Find(PluginKind.Embedder, "test-length").OptionsType);
+        Assert.Equal(typeof(NoOptions).FullName, catalog.Find(PluginKind.Metric, "test-count").OptionsTypeName);
+        Assert.Equal(typeof(NoOptions).FullName, catalog.Find(PluginKind.Embedder, "test-length").OptionsTypeName);
         Assert.Empty(catalog.Find(PluginKind.Metric, "test-count").Options);
     }
 
@@ -43,7 +43,8 @@ public sealed class PluginCatalogTests
 
         var names = catalog.Plugins.Select(p => p.Name).ToHashSet();
         Assert.Superset(new HashSet<string>
-            { "test-length", "test-modulo", "test-count", "test-survivor", "test-throws", "test-shared-v1", "test-shared-v2" }, names);
+            { "test-length", "test-modulo", "test-count", "test-survivor", "test-throws", "test-shared-v1", "test-shared-v2",
+              "test-static-throws", "test-static-exit", "test-exit-in-constructor", "test-exit-on-load", "test-throw-on-load" }, names);
         Assert.DoesNotContain("test-future", names);
         Assert.All(catalog.Plugins, p => Assert.Equal(PluginOrigin.Bundled, p.Origin));
         Assert.Contains(catalog.Errors, e => e.Path == Assembly(FutureContracts));
@@ -148,20 +149,61 @@ public sealed class PluginCatalogTests
     }
 
     [Fact]
-    public void Plugin_built_against_other_contracts_is_refused_before_loading_naming_both_versions()
+    public void Plugin_built_against_a_newer_contracts_minor_is_refused_before_loading_naming_both_versions()
     {
         var future = Assembly(FutureContracts);
-        Assert.Equal(new Version(3, 0, 0, 0), ReferencedVersion(future, "KpLab.Abstractions"));
+        var host = typeof(PluginKind).Assembly.GetName().Version!;
+        var wanted = ReferencedVersion(future, "KpLab.Abstractions")!;
+        Assert.Equal((host.Major, host.Minor + 1), (wanted.Major, wanted.Minor));
 
         using var catalog = PluginCatalog.Load(Only(FutureContracts, Basic));
 
         var error = Assert.Single(catalog.Errors);
         Assert.Equal(future, error.Path);
-        Assert.Contains("built against KpLab.Abstractions 3.0 (3.0.0.0)", error.Message);
-        Assert.Contains("this host has KpLab.Abstractions 2.0 (2.0.0.0)", error.Message);
+        Assert.Contains($"built against KpLab.Abstractions {wanted.Major}.{wanted.Minor} ({wanted})", error.Message);
+        Assert.Contains($"this host has KpLab.Abstractions {host.Major}.{host.Minor} ({host})", error.Message);
+        Assert.Contains("not newer", error.Message);
         Assert.Equal(3, catalog.Plugins.Count);
         Assert.DoesNotContain(AssemblyLoadContext.All.SelectMany(c => c.Assemblies),
             a => a.GetName().Name == FutureContracts);
+    }
+
+    [Fact]
+    public void Asking_for_a_refused_plugin_by_name_gives_the_file_and_the_reason()
+    {
+        using var catalog = PluginCatalog.Load(Only(FutureContracts, Faulty));
+
+        var future = Assert.Throws<UnknownPluginException>(() => catalog.CreateMetric("test-future", null, PluginContext.Default));
+        Assert.Contains("The metric plugin 'test-future' is not available", future.Message);
+        Assert.Contains($"{Assembly(FutureContracts)}: Refused: it was built against KpLab.Abstractions", future.Message);
+        Assert.Equal(Assembly(FutureContracts), Assert.Single(future.Refused).Path);
+        var broken = Assert.Throws<UnknownPluginException>(() => catalog.Find(PluginKind.Clusterer, "test-two-constructors"));
+        Assert.Contains("2 public constructors", broken.Message);
+        var unknown = Assert.Throws<UnknownPluginException>(() => catalog.Find(PluginKind.Clusterer, "kmeans"));
+        Assert.StartsWith("No clusterer plugin named 'kmeans'.", unknown.Message);
+        Assert.Empty(unknown.Refused);
+    }
+
+    [Theory]
+    [InlineData("2.0.0.0", "2.0.0.0", null)]
+    [InlineData("2.3.0.0", "2.1.0.0", null)]
+    [InlineData("2.3.0.0", "2.4.0.0", "not newer")]
+    [InlineData("2.3.0.0", "1.9.0.0", "major version must match")]
+    [InlineData("2.3.0.0", "3.0.0.0", "major version must match")]
+    public void Contracts_need_the_same_major_and_a_minor_not_newer_than_the_hosts(string host, string plugin, string? refusal)
+    {
+        var manifest = new PluginAssemblyManifest(new System.Reflection.AssemblyName("Plugin"),
+            [new System.Reflection.AssemblyName($"KpLab.Abstractions, Version={plugin}")]);
+
+        var problem = manifest.ContractsProblem([new System.Reflection.AssemblyName($"KpLab.Abstractions, Version={host}")]);
+
+        if (refusal is null) Assert.Null(problem);
+        else
+        {
+            Assert.Contains(refusal, problem);
+            Assert.Contains($"built against KpLab.Abstractions {plugin[..3]} ({plugin})", problem);
+            Assert.Contains($"this host has KpLab.Abstractions {host[..3]} ({host})", problem);
+        }
     }
 
     [Fact]

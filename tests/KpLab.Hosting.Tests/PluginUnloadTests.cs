@@ -28,18 +28,19 @@ public sealed class PluginUnloadTests
     public void A_live_catalog_keeps_its_plugin_context()
     {
         using var catalog = PluginCatalog.Load(Only(Basic));
-        var context = ContextOf(catalog);
+        var context = ContextOfACreatedPlugin(catalog);
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
         Assert.True(context.IsAlive);
         Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal([0, 1], catalog.CreateClusterer("test-modulo", null, PluginContext.Default).Fit(EmbeddingMatrix.Create(2, 1, v => v.Clear())).Labels);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference ContextOf(PluginCatalog catalog) =>
-        new(AssemblyLoadContext.GetLoadContext(catalog.Find(PluginKind.Clusterer, "test-modulo").OptionsType.Assembly));
+    private static WeakReference ContextOfACreatedPlugin(PluginCatalog catalog) =>
+        new(AssemblyLoadContext.GetLoadContext(catalog.CreateClusterer("test-modulo", null, PluginContext.Default).GetType().Assembly));
 
     /// <summary>Everything that touches the plugin stays in this frame, so nothing on the test's stack keeps it alive.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

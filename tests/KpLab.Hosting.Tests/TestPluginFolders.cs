@@ -8,6 +8,9 @@ internal static class TestPluginFolders
     public const string SharedV1 = "KpLab.TestPlugins.SharedV1";
     public const string SharedV2 = "KpLab.TestPlugins.SharedV2";
     public const string FutureContracts = "KpLab.TestPlugins.FutureContracts";
+    public const string Hostile = "KpLab.TestPlugins.Hostile";
+    public const string ExitingModule = "KpLab.TestPlugins.ExitingModule";
+    public const string ThrowingModule = "KpLab.TestPlugins.ThrowingModule";
 
     public static string RepoRoot { get; } = FindRepoRoot();
 

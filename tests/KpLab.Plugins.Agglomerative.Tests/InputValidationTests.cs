@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 
 namespace KpLab.Plugins.Agglomerative.Tests;
 
@@ -38,7 +39,7 @@ public sealed class InputValidationTests
     [Fact]
     public void ClusterCountBelowOneIsAnOptionError()
     {
-        var ex = Assert.Throws<PluginOptionException>(() => new AgglomerativeClusterer(new AgglomerativeOptions { NClusters = 0 }, PluginContext.Default));
+        var ex = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<AgglomerativeOptions>(new { nClusters = 0 }, "agglomerative"));
         Assert.Equal("nClusters", ex.Option);
     }
 
@@ -52,8 +53,8 @@ public sealed class InputValidationTests
     [Fact]
     public void WardWithCosineIsRejectedAsScikitLearnDoes()
     {
-        var ex = Assert.Throws<PluginOptionException>(() => new AgglomerativeClusterer(
-            new AgglomerativeOptions { Linkage = Linkage.Ward, Metric = DistanceMetric.Cosine }, PluginContext.Default));
+        var ex = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<AgglomerativeOptions>(
+            new AgglomerativeOptions { Linkage = Linkage.Ward, Metric = DistanceMetric.Cosine }, "agglomerative"));
         Assert.Equal("metric", ex.Option);
     }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 
 namespace KpLab.Plugins.Hdbscan.Tests;
 
@@ -34,10 +35,11 @@ public sealed class InputValidationTests
     [Fact]
     public void BadOptionsAreNamed()
     {
+        // Options are validated once, when the host binds them.
         Assert.Equal("minClusterSize", Assert.Throws<PluginOptionException>(() =>
-            new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 1 }, PluginContext.Default)).Option);
+            OptionsBinder.Bind<HdbscanOptions>(new { minClusterSize = 1 }, "hdbscan")).Option);
         Assert.Equal("minSamples", Assert.Throws<PluginOptionException>(() =>
-            new HdbscanClusterer(new HdbscanOptions { MinSamples = 0 }, PluginContext.Default)).Option);
+            OptionsBinder.Bind<HdbscanOptions>(new { minSamples = 0 }, "hdbscan")).Option);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using KpLab.Kernels;
 
 namespace KpLab.Plugins.KMeans.Tests;
@@ -55,7 +56,7 @@ public sealed class KMeansRobustnessTests
     public void KBelowOneIsAnOptionError()
     {
         Assert.Contains(new KMeansOptions { K = 0 }.Validate(), error => error.Option == "k");
-        var e = Assert.Throws<PluginOptionException>(() => Fit(Synthetic(10, 2, 2, 1), new KMeansOptions { K = 0 }));
+        var e = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<KMeansOptions>(new { k = 0 }, "kmeans"));
         Assert.Equal("k", e.Option);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using Xunit.Abstractions;
 
 namespace KpLab.Plugins.Onnx.Tests;
@@ -203,10 +204,10 @@ public sealed class OnnxEmbedderTests(ITestOutputHelper output)
     {
         Assert.Contains("no output 'pooler'",
             Assert.Throws<ArgumentException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, OutputName = "pooler" })).Message);
-        Assert.Equal("batchSize", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 0 })).Option);
-        Assert.Equal("tokenBudget", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, TokenBudget = 1 })).Option);
+        Assert.Equal("batchSize", Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<OnnxEmbedderOptions>(new OnnxEmbedderOptions { Model = TinyBert, BatchSize = 0 }, "onnx")).Option);
+        Assert.Equal("tokenBudget", Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<OnnxEmbedderOptions>(new OnnxEmbedderOptions { Model = TinyBert, TokenBudget = 1 }, "onnx")).Option);
         Assert.Equal("maxLength", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions { Model = TinyBert, MaxLength = 65 })).Option);
-        Assert.Equal("model", Assert.Throws<PluginOptionException>(() => Create(new OnnxEmbedderOptions())).Option);
+        Assert.Equal("model", Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<OnnxEmbedderOptions>(null, "onnx")).Option);
     }
 
     [Fact]

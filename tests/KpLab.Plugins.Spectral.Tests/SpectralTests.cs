@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using KpLab.Data;
 using KpLab.Kernels;
 using Xunit.Abstractions;
@@ -80,7 +81,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
         var data = NpyFile.Load(Fixture("blobs.npy"));
         Assert.Contains("no rows", Assert.Throws<ArgumentException>(() => Fit(EmbeddingMatrix.FromValues(0, 3, []), new SpectralOptions { K = 1 })).Message);
         Assert.Contains("no columns", Assert.Throws<ArgumentException>(() => Fit(EmbeddingMatrix.FromValues(3, 0, []), new SpectralOptions { K = 1 })).Message);
-        Assert.Equal("k", Assert.Throws<PluginOptionException>(() => Fit(data, new SpectralOptions { K = 0 })).Option);
+        Assert.Equal("k", Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<SpectralOptions>(new { k = 0 }, "spectral")).Option);
         Assert.Contains("k = 301", Assert.Throws<ArgumentException>(() => Fit(data, new SpectralOptions { K = 301 })).Message);
         Assert.Contains("maxRows", Assert.Throws<ArgumentException>(() => Fit(data, new SpectralOptions { K = 3, MaxRows = 100 })).Message);
         Assert.Equal("nNeighbors", Assert.Throws<PluginOptionException>(() => Fit(data.SelectRows([0, 1, 2, 3, 4]), new SpectralOptions { K = 2 })).Option);

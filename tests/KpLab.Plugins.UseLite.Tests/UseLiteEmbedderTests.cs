@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using KpLab.Kernels;
 
 namespace KpLab.Plugins.UseLite.Tests;
@@ -151,7 +152,7 @@ public sealed class UseLiteEmbedderTests
     [Fact]
     public void BadOptionsAreRejected()
     {
-        var error = Assert.Throws<PluginOptionException>(() => new UseLiteEmbedder(new UseLiteOptions { BatchSize = 0 }, PluginContext.Default));
+        var error = Assert.Throws<PluginOptionException>(() => OptionsBinder.Bind<UseLiteOptions>(new { batchSize = 0 }, "use-lite"));
         Assert.Equal("batchSize", error.Option);
     }
 

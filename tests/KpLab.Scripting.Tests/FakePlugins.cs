@@ -93,19 +93,21 @@ public sealed class FakePluginSource : IPluginSource
         Plugins.FirstOrDefault(p => p.Kind == kind && p.Name == name)
         ?? throw new UnknownPluginException(kind, name, Plugins.Where(p => p.Kind == kind).Select(p => p.Name).ToArray());
 
-    public object Create(PluginKind kind, string name, PluginOptions options, PluginContext context)
+    public PluginInstance Create(PluginKind kind, string name, object? options, PluginContext context)
     {
-        Find(kind, name);
+        var descriptor = Find(kind, name);
+        var bound = OptionsBinder.Bind(name == "threshold" ? typeof(ThresholdOptions) : typeof(NoOptions), options, name);
         Contexts.Add(context);
-        return name switch
+        object plugin = name switch
         {
             "fake-embed" => Embedder,
-            "threshold" => new ThresholdClusterer((ThresholdOptions)options, context),
+            "threshold" => new ThresholdClusterer((ThresholdOptions)bound, context),
             _ => new AgreementMetric(),
         };
+        return new PluginInstance(descriptor, bound, plugin);
     }
 
     private static PluginDescriptor Describe(PluginKind kind, string name, Type options) =>
         new(kind, name, "9.9.9", $"The fake {name}.", $"/plugins/{name}.dll", new string('a', 64), PluginOrigin.Bundled,
-            options, OptionsBinder.Describe(options));
+            options.FullName!, OptionsBinder.Describe(options));
 }

@@ -13,6 +13,7 @@ public sealed class TemplateTests(SdkWorkspace sdk) : IClassFixture<SdkWorkspace
     [Theory]
     [InlineData("KpLab.Abstractions")]
     [InlineData("KpLab.Kernels")]
+    [InlineData("KpLab.Hosting")]
     [InlineData("KpLab.Testing")]
     public void LibraryPackagesCarryMetadataDocsReadmeAndSymbols(string id)
     {

@@ -1,16 +1,18 @@
 using System.Collections;
-using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
+using KpLab.Abstractions;
 using YamlDotNet.Serialization;
 
-namespace KpLab.Abstractions;
+namespace KpLab.Hosting;
 
 /// <summary>
 /// Binds a plugin's typed options from what a script or a YAML file gives: null (all defaults), an instance of the
 /// options type, an anonymous object (<c>new { minClusterSize = 15 }</c>), a dictionary, or YAML text. Names match
 /// case-insensitively and ignore '-' and '_' (so <c>min_cluster_size</c> works); numbers convert when no precision is
-/// lost; enums bind from their names. Every failure names the plugin, the option and the expected type.
+/// lost; enums bind from their names. Every failure names the plugin, the option and the expected type. Binding is
+/// the one place options are validated (<see cref="PluginOptions.Validate"/>): plugins and the catalog trust what it
+/// returns.
 /// </summary>
 public static class OptionsBinder
 {
@@ -46,14 +48,77 @@ public static class OptionsBinder
         return options;
     }
 
-    /// <summary>Describes each option of <paramref name="optionsType"/>: name, type, default and description.</summary>
+    /// <summary>
+    /// Describes each option of <paramref name="optionsType"/> (name, type, default, description) from metadata alone:
+    /// no code of the options record runs, so this works on a type loaded for inspection only (a
+    /// <c>MetadataLoadContext</c> type) as well as on a loaded one. Defaults are the record's constant property
+    /// initializers, read from the IL of its parameterless constructor; an initializer that is not a constant (a method
+    /// call, an array, a value set in the constructor's body) is shown as <see cref="ComputedDefault"/>.
+    /// </summary>
     public static IReadOnlyList<OptionDescriptor> Describe(Type optionsType)
     {
-        var defaults = Activator.CreateInstance(optionsType);
+        ArgumentNullException.ThrowIfNull(optionsType);
+        var initializers = OptionDefaults.Read(optionsType);
         return Properties(optionsType).Select(p => new OptionDescriptor(
-            OptionName(p), TypeName(p.PropertyType), FormatValue(p.GetValue(defaults)),
-            p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "")).ToArray();
+            OptionName(p), TypeName(p.PropertyType), DefaultOf(p, initializers), DescriptionOf(p))).ToArray();
     }
+
+    /// <summary>What <see cref="Describe"/> shows for a default that only running the options record would tell.</summary>
+    public const string ComputedDefault = "(computed)";
+
+    /// <summary>A value formatted as <see cref="Describe"/> formats defaults, for comparing them with real values.</summary>
+    public static string FormatDefault(object? value) => FormatValue(value);
+
+    private static string DescriptionOf(PropertyInfo property) =>
+        property.GetCustomAttributesData()
+            .FirstOrDefault(a => a.AttributeType.FullName == "System.ComponentModel.DescriptionAttribute")
+            ?.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+
+    private static string DefaultOf(PropertyInfo property, OptionDefaults.Initializers initializers)
+    {
+        var type = property.PropertyType;
+        var nullable = NullableUnderlying(type);
+        if (!initializers.Values.TryGetValue(property.Name, out var value))
+        {
+            if (initializers.BodyAssigns) return ComputedDefault;
+            if (!type.IsValueType || nullable is not null) return "null";
+            value = 0;
+        }
+        if (value == OptionDefaults.Computed) return ComputedDefault;
+        if (value == OptionDefaults.Null) return "null";
+        if (value is Array { Length: 0 }) return "[]";
+        var target = nullable ?? type;
+        var primitive = Type.GetType(target.FullName ?? "");
+        try
+        {
+            if (target.IsEnum) return EnumName(target, value);
+            return target.FullName switch
+            {
+                "System.Boolean" => FormatValue(System.Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0),
+                "System.Char" => FormatValue((char)System.Convert.ToInt32(value, CultureInfo.InvariantCulture)),
+                "System.String" => FormatValue(value as string),
+                _ when primitive is not null && (primitive.IsPrimitive || primitive == typeof(decimal)) =>
+                    FormatValue(System.Convert.ChangeType(value, primitive, CultureInfo.InvariantCulture)),
+                _ => value is 0 && !target.IsValueType ? "null" : ComputedDefault,
+            };
+        }
+        catch (Exception e) when (e is InvalidCastException or OverflowException or FormatException)
+        {
+            return ComputedDefault;
+        }
+    }
+
+    private static string EnumName(Type enumType, object value)
+    {
+        var number = System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        foreach (var field in enumType.GetFields(BindingFlags.Public | BindingFlags.Static))
+            if (field.IsLiteral && System.Convert.ToInt64(field.GetRawConstantValue(), CultureInfo.InvariantCulture) == number)
+                return char.ToLowerInvariant(field.Name[0]) + field.Name[1..];
+        return number.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static Type? NullableUnderlying(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Nullable`1" ? type.GetGenericArguments()[0] : null;
 
     /// <summary>The settable options of a type, in declaration order.</summary>
     public static IEnumerable<PropertyInfo> Properties(Type optionsType) =>
@@ -171,21 +236,27 @@ public static class OptionsBinder
         t == typeof(int) || t == typeof(long) || t == typeof(double) || t == typeof(float) || t == typeof(short) ||
         t == typeof(byte) || t == typeof(decimal) || t == typeof(uint) || t == typeof(ulong);
 
-    /// <summary>A readable name for an option type.</summary>
+    /// <summary>A readable name for an option type (a loaded type or one inspected through metadata).</summary>
     public static string TypeName(Type type)
     {
-        var underlying = Nullable.GetUnderlyingType(type);
+        ArgumentNullException.ThrowIfNull(type);
+        var underlying = NullableUnderlying(type);
         if (underlying is not null) return TypeName(underlying) + "?";
-        if (type.IsEnum) return $"{type.Name} ({string.Join("|", Enum.GetNames(type).Select(n => char.ToLowerInvariant(n[0]) + n[1..]))})";
-        if (type.IsArray) return TypeName(type.GetElementType()!) + "[]";
-        return type switch
+        if (type.IsEnum)
         {
-            _ when type == typeof(int) => "int",
-            _ when type == typeof(long) => "long",
-            _ when type == typeof(double) => "double",
-            _ when type == typeof(float) => "float",
-            _ when type == typeof(bool) => "bool",
-            _ when type == typeof(string) => "string",
+            var names = type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral)
+                .Select(f => char.ToLowerInvariant(f.Name[0]) + f.Name[1..]);
+            return $"{type.Name} ({string.Join("|", names)})";
+        }
+        if (type.IsArray) return TypeName(type.GetElementType()!) + "[]";
+        return type.FullName switch
+        {
+            "System.Int32" => "int",
+            "System.Int64" => "long",
+            "System.Double" => "double",
+            "System.Single" => "float",
+            "System.Boolean" => "bool",
+            "System.String" => "string",
             _ => type.Name,
         };
     }
