@@ -1,4 +1,8 @@
+using KpLab.Abstractions;
 using KpLab.Cli;
 using KpLab.Scripting;
 
-return await new KplabApp(folders => CatalogPluginSource.LoadDefault(folders)).InvokeAsync(args);
+return await new KplabApp(folders => CatalogPluginSource.LoadDefault(folders))
+{
+    Models = ModelFetcher.Locate(AppContext.BaseDirectory, PluginContext.DefaultCacheDirectory()),
+}.InvokeAsync(args);
