@@ -25,12 +25,14 @@ public sealed class ToolInstallTests
         var (packExit, packOutput) = RepositoryPaths.Run("dotnet", RepositoryPaths.Root, null,
             "pack", "core/KpLab.Cli/KpLab.Cli.csproj", "-c", Configuration, "--no-build", "-o", feed, "-nologo");
         Assert.True(packExit == 0, packOutput);
-        Assert.True(File.Exists(Path.Combine(feed, "kplab.0.1.0.nupkg")), string.Join(", ", Directory.GetFiles(feed)));
+        var version = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")), "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value;
+        Assert.True(File.Exists(Path.Combine(feed, $"kplab.{version}.nupkg")), string.Join(", ", Directory.GetFiles(feed)));
 
         // A package folder of its own: an older kplab 0.1.0 in the machine's NuGet cache must not stand in for this one.
         var isolated = new Dictionary<string, string> { ["NUGET_PACKAGES"] = temp.Sub("nuget-packages") };
         var (installExit, installOutput) = RepositoryPaths.Run("dotnet", temp.Path, isolated,
-            "tool", "install", "--tool-path", tools, "kplab", "--add-source", feed);
+            "tool", "install", "--tool-path", tools, "kplab", "--add-source", feed, "--version", version);
         Assert.True(installExit == 0, installOutput);
         var kplab = Path.Combine(tools, OperatingSystem.IsWindows() ? "kplab.exe" : "kplab");
 
