@@ -11,7 +11,7 @@ public delegate void MatrixFill(Span<float> values);
 /// <summary>
 /// An immutable n × d float32 matrix, row-major and contiguous, whose first element is 64-byte aligned (one cache
 /// line, one AVX-512 register) so kernels can stream it. Rows are embeddings of texts; columns are dimensions.
-/// Reads and writes NumPy <c>.npy</c> files, so vectors move to and from Python unchanged.
+/// (Files: <c>KpLab.Data.NpyFile</c> reads and writes it as NumPy <c>.npy</c>.)
 /// </summary>
 public sealed class EmbeddingMatrix
 {
@@ -151,16 +151,6 @@ public sealed class EmbeddingMatrix
 
     /// <summary>A copy of all values, row-major.</summary>
     public float[] ToArray() => Values.ToArray();
-
-    /// <summary>Reads a NumPy <c>.npy</c> file: float32 or float64, 1-D (one column) or 2-D, C or Fortran order.</summary>
-    /// <exception cref="InvalidDataException">The file is not a supported .npy; the message names the file and the problem.</exception>
-    public static EmbeddingMatrix LoadNpy(string path) => NpyFormat.Read(path);
-
-    /// <summary>Writes the matrix as a float32, C-order NumPy <c>.npy</c> file, atomically (temporary file, then rename).</summary>
-    public void SaveNpy(string path) => NpyFormat.Write(path, this);
-
-    /// <summary>Writes the matrix as .npy to a stream.</summary>
-    public void WriteNpy(Stream stream) => NpyFormat.Write(stream, this);
 
     /// <inheritdoc />
     public override string ToString() => $"EmbeddingMatrix {Rows} x {Columns}";

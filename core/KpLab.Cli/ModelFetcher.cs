@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using KpLab.Abstractions;
 
 namespace KpLab.Cli;
 
@@ -42,14 +42,7 @@ public sealed class ModelFetcher(string script, string cacheDirectory)
     /// <summary>Whether this script's models were fetched completely into the cache.</summary>
     public bool IsReady => File.Exists(StampPath);
 
-    private string StampPath
-    {
-        get
-        {
-            using var stream = File.OpenRead(Script);
-            return Path.Combine(CacheDirectory, $".models-ready-{Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}");
-        }
-    }
+    private string StampPath => Path.Combine(CacheDirectory, $".models-ready-{ContentHash.OfFile(Script)[..16]}");
 
     /// <summary>
     /// Runs the script (it skips what is already there and checks every download's integrity), passing its progress

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using KpLab.Abstractions;
 
 namespace KpLab.Hosting;
@@ -236,7 +235,7 @@ public sealed class PluginCatalog : IDisposable
                     "They are neither in the plugin's folder (per its .deps.json) nor in the host."));
                 return;
             }
-            var facts = new PluginEntry.AssemblyFacts(path, Sha256(path), PluginEntry.VersionOf(assembly), origin);
+            var facts = new PluginEntry.AssemblyFacts(path, ContentHash.OfFile(path), PluginEntry.VersionOf(assembly), origin);
             foreach (var type in LoadableTypes(assembly, path))
             {
                 KpLabPluginAttribute? attribute;
@@ -342,12 +341,6 @@ public sealed class PluginCatalog : IDisposable
     }
 
     private static string FullFolderPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 
     /// <summary>Plugin keys compare names case-insensitively (plugin names are lower case; scripts may not be).</summary>
     private sealed class KeyComparer : IEqualityComparer<(PluginKind Kind, string Name)>

@@ -32,6 +32,8 @@ public sealed class SpanningTree
 /// HDBSCAN's tree; without core
 /// distances it is the single-linkage tree, identical to SciPy's <c>mst_single_linkage</c> (start at row 0; among
 /// equal candidates the lowest row index wins, independent of the thread count).
+/// A general primitive of the kernel, not one algorithm's helper: any graph method over the complete distance graph of
+/// the rows (single linkage, HDBSCAN, minimum-spanning-tree clustering) builds on it.
 /// </summary>
 public static class DenseSpanningTree
 {
@@ -146,8 +148,8 @@ public static class DenseSpanningTree
     /// <param name="cancellationToken">Stops the build between steps.</param>
     /// <exception cref="ArgumentException">The core distances do not match the rows.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static SpanningTree Prim(GramDistanceBounds distances, ReadOnlySpan<double> coreDistances = default,
-        CancellationToken cancellationToken = default)
+    public static SpanningTree Prim(GramDistanceBounds distances, ReadOnlySpan<double> coreDistances,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(distances);
         int n = distances.Size;

@@ -8,6 +8,8 @@ namespace KpLab.Kernels;
 /// The position of the smallest double in a span, the lowest position among equal minima: what a scalar scan with a
 /// strict <c>&lt;</c> finds, but eight lanes at a time. Each lane keeps its first minimum (strict compare), and the
 /// lanes are reduced by value, then by position. NaN never wins; a minimum of +∞ falls back to a scalar scan.
+/// A general primitive of the kernel (a deterministic arg-min, the step of Prim's, Dijkstra's or any greedy selection),
+/// not one algorithm's helper.
 /// </summary>
 public static class FirstMinimum
 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Reporting;
 

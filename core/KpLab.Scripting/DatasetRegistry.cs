@@ -1,4 +1,5 @@
 using KpLab.Abstractions;
+using KpLab.Data;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 

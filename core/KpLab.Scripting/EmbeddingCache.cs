@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Scripting;
 
@@ -127,10 +128,10 @@ public sealed class EmbeddingCache
     }
 
     private string IdentityFolder(string identity) =>
-        Path.Combine(Root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity))));
+        Path.Combine(Root, ContentHash.OfText(identity));
 
     private static string ListHash(IReadOnlyList<TextHash> hashes) =>
-        Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(hashes.ToArray().AsSpan())));
+        ContentHash.OfBytes(MemoryMarshal.AsBytes(hashes.ToArray().AsSpan()));
 
     private IdentityIndex Index(string identity)
     {

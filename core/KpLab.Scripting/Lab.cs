@@ -1,7 +1,7 @@
 using System.Collections;
-using System.Security.Cryptography;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Hosting;
 
 namespace KpLab.Scripting;
@@ -105,8 +105,8 @@ public sealed class Lab
     public EmbeddingMatrix LoadNpy(string path)
     {
         var full = Path(path);
-        var matrix = EmbeddingMatrix.LoadNpy(full);
-        Record(() => _record.Inputs.Add(new InputFile(full, HashFile(full))));
+        var matrix = NpyFile.Load(full);
+        Record(() => _record.Inputs.Add(new InputFile(full, ContentHash.OfFile(full))));
         return matrix;
     }
 
@@ -215,7 +215,7 @@ public sealed class Lab
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var full = OutPath(path);
-        AtomicFile.Write(full, matrix.WriteNpy);
+        NpyFile.Save(full, matrix);
         Record(() => AddOutput(full));
     }
 
@@ -281,12 +281,6 @@ public sealed class Lab
             change();
             if (save) _saveRecord();
         }
-    }
-
-    private static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>Shows an embedding job's progress and, for cached embedders, how many texts came from the cache.</summary>

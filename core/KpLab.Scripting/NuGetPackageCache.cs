@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Scripting;
 
@@ -73,8 +72,7 @@ public sealed class NuGetPackageCache(string directory)
 
     private string ResolutionPath(NuGetReference reference)
     {
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{reference.Name.ToLowerInvariant()}\n{reference.VersionRange}\n{TargetFramework}")))[..16];
+        var key = ContentHash.OfText($"{reference.Name.ToLowerInvariant()}\n{reference.VersionRange}\n{TargetFramework}")[..16];
         return Path.Combine(Directory, "resolved", $"{reference.Name.ToLowerInvariant()}-{key}.json");
     }
 
@@ -186,7 +184,7 @@ public sealed class NuGetPackageCache(string directory)
                 ?? throw new NuGetRestoreException($"{name} {version} was restored but its folder {relative} is missing.");
             var nupkg = System.IO.Directory.GetFiles(folder, "*.nupkg").FirstOrDefault()
                 ?? throw new NuGetRestoreException($"{name} {version}: no package file in {folder}.");
-            packages.Add(new NuGetPackageUse(name, version, Sha256(nupkg)));
+            packages.Add(new NuGetPackageUse(name, version, ContentHash.OfFile(nupkg)));
             if (!entry.Value.TryGetProperty("runtime", out var runtime)) continue;
             foreach (var asset in runtime.EnumerateObject())
                 // "_._" marks a package that deliberately has nothing for this framework (the framework supplies it).
@@ -195,12 +193,6 @@ public sealed class NuGetPackageCache(string directory)
         }
         if (packages.Count == 0) throw new NuGetRestoreException($"the restore of {reference} resolved no package.");
         return new RestoredNuGetPackage(reference, assemblies, packages);
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static readonly JsonSerializerOptions ResolutionJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

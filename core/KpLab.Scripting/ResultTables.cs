@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Scripting;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Scripting;
 

@@ -5,6 +5,7 @@ using System.Runtime.Loader;
 using System.Security.Cryptography;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -38,7 +39,7 @@ public sealed record ScriptSource(string Path, IReadOnlyList<SourceFileHash> Fil
             var file = pending.Dequeue();
             if (!seen.Add(file) || !File.Exists(file)) continue; // a missing #load is reported by the compiler
             var bytes = File.ReadAllBytes(file);
-            files.Add(new SourceFileHash(file, Convert.ToHexStringLower(SHA256.HashData(bytes))));
+            files.Add(new SourceFileHash(file, ContentHash.OfBytes(bytes)));
             foreach (var load in LoadDirectives(Encoding.UTF8.GetString(bytes), file))
                 pending.Enqueue(System.IO.Path.GetFullPath(load, System.IO.Path.GetDirectoryName(file)!));
         }
@@ -127,7 +128,7 @@ public sealed class ScriptCompiler
 {
     /// <summary>Namespaces every script imports.</summary>
     public static readonly IReadOnlyList<string> DefaultImports =
-        ["System", "System.Linq", "System.Collections.Generic", "System.IO", "KpLab.Abstractions", "KpLab.Kernels", "KpLab.Reporting"];
+        ["System", "System.Linq", "System.Collections.Generic", "System.IO", "KpLab.Abstractions", "KpLab.Data", "KpLab.Kernels", "KpLab.Reporting"];
 
     internal static readonly CSharpParseOptions ParseOptions =
         new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
@@ -155,7 +156,7 @@ public sealed class ScriptCompiler
         text.Append("kplab-script/").Append(CacheFormat).Append('\n').Append(HostFingerprint.Value).Append('\n');
         text.Append(string.Join(";", DefaultImports)).Append('\n').Append(ParseOptions.LanguageVersion).Append('\n');
         foreach (var file in source.Files) text.Append(file.Path).Append('\0').Append(file.Sha256).Append('\n');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return ContentHash.OfText(text.ToString());
     }
 
     /// <summary>Compiles <paramref name="source"/>, or loads it from the cache when it is unchanged.</summary>
@@ -228,7 +229,7 @@ public sealed class ScriptCompiler
         var framework = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Where(p => string.Equals(Path.GetDirectoryName(Path.GetFullPath(p)), runtime, StringComparison.Ordinal));
-        var kplab = new[] { typeof(EmbeddingMatrix), typeof(VectorMath), typeof(KpLab.Reporting.HtmlReport), typeof(ScriptGlobals) }.Select(t => t.Assembly.Location);
+        var kplab = new[] { typeof(EmbeddingMatrix), typeof(NpyFile), typeof(VectorMath), typeof(KpLab.Reporting.HtmlReport), typeof(ScriptGlobals) }.Select(t => t.Assembly.Location);
         return framework.Concat(kplab).Distinct(StringComparer.Ordinal)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });

@@ -29,14 +29,13 @@ internal static class GloveModel
             var integrity = File.ReadAllText(verified).Trim();
             if (integrity.Length > 0) return integrity;
         }
-        using var stream = File.OpenRead(jsonPath);
-        return "sha256-" + Convert.ToHexStringLower(SHA256.HashData(stream));
+        return "sha256-" + ContentHash.OfFile(jsonPath);
     }
 
     /// <summary>Where the binary for <paramref name="sourceIdentity"/> lives.</summary>
     public static string BinaryPath(string cacheDirectory, string jsonPath, string sourceIdentity)
     {
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourceIdentity)))[..16];
+        var key = ContentHash.OfText(sourceIdentity)[..16];
         var name = Path.GetFileNameWithoutExtension(jsonPath).Replace("wink-embeddings-", "wink-", StringComparison.Ordinal);
         return Path.Combine(cacheDirectory, "glove", $"{name}.{key}.bin");
     }

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Plugins.Glove;
 

@@ -1,4 +1,5 @@
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 
 namespace KpLab.Plugins.KMeans;
@@ -75,7 +76,7 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
         EmbeddingMatrix matrix;
         try
         {
-            matrix = EmbeddingMatrix.LoadNpy(options.Init);
+            matrix = NpyFile.Load(options.Init);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

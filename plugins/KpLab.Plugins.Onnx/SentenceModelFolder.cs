@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json;
+using KpLab.Abstractions;
 using KpLab.Plugins.Onnx.Tokenization;
 
 namespace KpLab.Plugins.Onnx;
@@ -161,20 +161,7 @@ internal sealed class SentenceModelFolder
         return vocabulary;
     }
 
-    private static string Hash(IEnumerable<string> files)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
-        {
-            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(System.IO.Path.GetFileName(file) + "\n"));
-            using var stream = File.OpenRead(file);
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = stream.Read(buffer)) > 0) sha.AppendData(buffer, 0, read);
-        }
-
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..12];
-    }
+    private static string Hash(IEnumerable<string> files) => KpLab.Abstractions.ContentHash.OfFiles(files)[..12];
 
     private static JsonElement? ReadJson(string folder, string name)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using KpLab.Kernels;
 
 namespace KpLab.Plugins.UseLite;
@@ -125,7 +124,7 @@ internal sealed class UseLiteModel
         _layers = [.. layers];
         _output = new DenseLayer(W("module/Encoder_en/hidden_layers/tanh_layer_0/weights"), W("module/Encoder_en/hidden_layers/tanh_layer_0/bias"));
         _normalizeFloor = Scalar("module_apply_default/Encoder_en/hidden_layers/l2_normalize/Maximum/y");
-        ContentHash = HashFiles([modelJson, .. shards, vocabJson]);
+        ContentHash = KpLab.Abstractions.ContentHash.OfFiles([modelJson, .. shards, vocabJson]);
     }
 
     public UnigramTokenizer Tokenizer { get; }
@@ -270,13 +269,6 @@ internal sealed class UseLiteModel
             float inverse = 1f / MathF.Sqrt(MathF.Max(VectorMath.Dot(row, row), _normalizeFloor));
             VectorMath.Scale(inverse, row);
         }
-    }
-
-    private static string HashFiles(IEnumerable<string> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files) hash.AppendData(File.ReadAllBytes(file));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private sealed class AttentionScratch

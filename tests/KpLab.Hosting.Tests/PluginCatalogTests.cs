@@ -151,14 +151,14 @@ public sealed class PluginCatalogTests
     public void Plugin_built_against_other_contracts_is_refused_before_loading_naming_both_versions()
     {
         var future = Assembly(FutureContracts);
-        Assert.Equal(new Version(2, 0, 0, 0), ReferencedVersion(future, "KpLab.Abstractions"));
+        Assert.Equal(new Version(3, 0, 0, 0), ReferencedVersion(future, "KpLab.Abstractions"));
 
         using var catalog = PluginCatalog.Load(Only(FutureContracts, Basic));
 
         var error = Assert.Single(catalog.Errors);
         Assert.Equal(future, error.Path);
-        Assert.Contains("built against KpLab.Abstractions 2.0 (2.0.0.0)", error.Message);
-        Assert.Contains("this host has KpLab.Abstractions 1.0 (1.0.0.0)", error.Message);
+        Assert.Contains("built against KpLab.Abstractions 3.0 (3.0.0.0)", error.Message);
+        Assert.Contains("this host has KpLab.Abstractions 2.0 (2.0.0.0)", error.Message);
         Assert.Equal(3, catalog.Plugins.Count);
         Assert.DoesNotContain(AssemblyLoadContext.All.SelectMany(c => c.Assemblies),
             a => a.GetName().Name == FutureContracts);

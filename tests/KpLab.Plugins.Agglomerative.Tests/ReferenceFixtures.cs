@@ -1,5 +1,6 @@
 using System.Globalization;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Plugins.Agglomerative.Tests;
 
@@ -8,7 +9,7 @@ internal static class ReferenceFixtures
 {
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 
-    public static EmbeddingMatrix Data(string set) => EmbeddingMatrix.LoadNpy(PathOf($"{set}.npy"));
+    public static EmbeddingMatrix Data(string set) => NpyFile.Load(PathOf($"{set}.npy"));
 
     public static string[][] Csv(string file) =>
         File.ReadAllLines(PathOf(file)).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToArray();

@@ -70,7 +70,7 @@ public sealed class GramDistanceBoundsTests
         var core = bounds.KthNearest(k);
         foreach (var reach in new[] { Array.Empty<double>(), core })
         {
-            var tree = DenseSpanningTree.Prim(bounds, reach);
+            var tree = DenseSpanningTree.Prim(bounds, reach, CancellationToken.None);
             var (from, to, weights) = BruteForcePrim(data, depth, measure, reach);
             Assert.Equal(from, tree.From);
             Assert.Equal(to, tree.To);

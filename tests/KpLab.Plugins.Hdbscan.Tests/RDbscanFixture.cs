@@ -1,5 +1,6 @@
 using System.Globalization;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Plugins.Hdbscan.Tests;
 
@@ -8,7 +9,7 @@ internal sealed record RDbscanFixture(int[] Cluster, double[] MembershipProb, do
 {
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 
-    public static EmbeddingMatrix Data(string set) => EmbeddingMatrix.LoadNpy(PathOf($"{set}.npy"));
+    public static EmbeddingMatrix Data(string set) => NpyFile.Load(PathOf($"{set}.npy"));
 
     public static RDbscanFixture Load(string set, int minPts)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 
 namespace KpLab.Plugins.InternalMetrics.Tests;
@@ -20,7 +21,7 @@ public sealed class InternalMetricsTests
     private static (EvaluationInput Input, NoiseHandling Noise, JsonElement Expected) Case(string name)
     {
         var c = Cases.Single(e => e.GetProperty("name").GetString() == name);
-        var data = EmbeddingMatrix.LoadNpy(Path.Combine(AppContext.BaseDirectory, "Fixtures", c.GetProperty("file").GetString()!));
+        var data = NpyFile.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", c.GetProperty("file").GetString()!));
         var labels = c.GetProperty("labels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var noise = c.GetProperty("noise").GetString() == "exclude" ? NoiseHandling.Exclude : NoiseHandling.Cluster;
         return (new EvaluationInput { Embeddings = data, Predicted = new Partition(labels) }, noise, c.GetProperty("expected"));

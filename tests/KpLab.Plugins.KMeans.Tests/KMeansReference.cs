@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Plugins.KMeans.Tests;
 
@@ -11,13 +12,13 @@ internal static class KMeansReference
 
     public static JsonElement Entry(string name) => Root.Value.GetProperty(name);
 
-    public static EmbeddingMatrix Data(string name) => EmbeddingMatrix.LoadNpy(FixturePath(name == "blobs_relocate" ? "blobs.npy" : name + ".npy"));
+    public static EmbeddingMatrix Data(string name) => NpyFile.Load(FixturePath(name == "blobs_relocate" ? "blobs.npy" : name + ".npy"));
 
     public static string FixturePath(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 
     public static double[][] InitialCentres(string name)
     {
-        var m = EmbeddingMatrix.LoadNpy(FixturePath(name + ".init.npy"));
+        var m = NpyFile.Load(FixturePath(name + ".init.npy"));
         return Enumerable.Range(0, m.Rows).Select(r => m.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray();
     }
 

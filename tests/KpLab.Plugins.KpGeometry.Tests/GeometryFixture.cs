@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Data;
 
 namespace KpLab.Plugins.KpGeometry.Tests;
 
@@ -20,7 +21,7 @@ internal static class GeometryFixture
 
     public static JsonElement Case(string name) => Cases.Single(c => c.GetProperty("name").GetString() == name);
 
-    public static EmbeddingMatrix Embeddings(string file) => EmbeddingMatrix.LoadNpy(Path(file));
+    public static EmbeddingMatrix Embeddings(string file) => NpyFile.Load(Path(file));
 
     public static double Number(JsonElement e) => e.ValueKind == JsonValueKind.Null ? double.NaN : e.GetDouble();
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
     public void WellSeparatedDataGivesSklearnsPartition(string name, SpectralAffinity affinity)
     {
         var options = new SpectralOptions { K = 3, Affinity = affinity, Metric = SpectralMetric.Euclidean, Gamma = 0.05, Seed = 0 };
-        var result = Fit(EmbeddingMatrix.LoadNpy(Fixture("blobs.npy")), options);
+        var result = Fit(NpyFile.Load(Fixture("blobs.npy")), options);
         Assert.Equal(1.0, AdjustedRand.Index(Ints(name, "labels"), result.Labels), 12);
         Assert.Equal(1.0, AdjustedRand.Index(Ints(name, "truth"), result.Labels), 12);
     }
@@ -31,7 +32,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
     [Fact]
     public void EmbeddingEqualsSklearnsSpectralEmbedding()
     {
-        var data = EmbeddingMatrix.LoadNpy(Fixture("moons.npy"));
+        var data = NpyFile.Load(Fixture("moons.npy"));
         var options = new SpectralOptions { K = 2, Metric = SpectralMetric.Euclidean };
         var embedding = SpectralEmbedding.Embed(SpectralEmbedding.Affinity(data.ToArray(), data.Rows, data.Columns, options), data.Rows, 2);
         var expected = Reference.Value.GetProperty("moons_nn").GetProperty("embedding").EnumerateArray()
@@ -44,7 +45,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
     public void HarderDataAgreesWithSklearn()
     {
         // Noisy moons (sklearn's own ARI against the truth is 0.87): KpLab reproduces sklearn's partition.
-        var result = Fit(EmbeddingMatrix.LoadNpy(Fixture("moons.npy")), new SpectralOptions { K = 2, Metric = SpectralMetric.Euclidean, Seed = 0 });
+        var result = Fit(NpyFile.Load(Fixture("moons.npy")), new SpectralOptions { K = 2, Metric = SpectralMetric.Euclidean, Seed = 0 });
         double ari = AdjustedRand.Index(Ints("moons_nn", "labels"), result.Labels);
         output.WriteLine($"moons: ARI(KpLab, sklearn) = {ari:F4}, ARI(KpLab, truth) = {AdjustedRand.Index(Ints("moons_nn", "truth"), result.Labels):F4}");
         Assert.Equal(1.0, ari, 12);
@@ -54,7 +55,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
     public void CosineGraphOnAnswerEmbeddingsAgreesWithSklearn()
     {
         // TF-IDF + SVD of SemEval answers to 3 questions; sklearn ran Euclidean kNN on unit rows (= cosine kNN).
-        var result = Fit(EmbeddingMatrix.LoadNpy(Fixture("semeval.npy")), new SpectralOptions { K = 3, Metric = SpectralMetric.Cosine, Seed = 0 });
+        var result = Fit(NpyFile.Load(Fixture("semeval.npy")), new SpectralOptions { K = 3, Metric = SpectralMetric.Cosine, Seed = 0 });
         double ari = AdjustedRand.Index(Ints("semeval_cosine_nn", "labels"), result.Labels);
         double truth = AdjustedRand.Index(Ints("semeval_cosine_nn", "truth"), result.Labels);
         double sklearnTruth = Reference.Value.GetProperty("semeval_cosine_nn").GetProperty("ari_vs_truth").GetDouble();
@@ -65,7 +66,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
     [Fact]
     public void OneAndTwoThreadsGiveIdenticalLabels()
     {
-        var data = EmbeddingMatrix.LoadNpy(Fixture("semeval.npy"));
+        var data = NpyFile.Load(Fixture("semeval.npy"));
         var options = new SpectralOptions { K = 4, Seed = 3 };
         Partition one, two;
         using (KernelParallelism.Override(1)) one = Fit(data, options);
@@ -76,7 +77,7 @@ public sealed class SpectralTests(ITestOutputHelper output)
     [Fact]
     public void BadInputIsRejectedWithAClearMessage()
     {
-        var data = EmbeddingMatrix.LoadNpy(Fixture("blobs.npy"));
+        var data = NpyFile.Load(Fixture("blobs.npy"));
         Assert.Contains("no rows", Assert.Throws<ArgumentException>(() => Fit(EmbeddingMatrix.FromValues(0, 3, []), new SpectralOptions { K = 1 })).Message);
         Assert.Contains("no columns", Assert.Throws<ArgumentException>(() => Fit(EmbeddingMatrix.FromValues(3, 0, []), new SpectralOptions { K = 1 })).Message);
         Assert.Equal("k", Assert.Throws<PluginOptionException>(() => Fit(data, new SpectralOptions { K = 0 })).Option);

@@ -1,8 +1,9 @@
 using KpLab.Kernels;
+using KpLab.Plugins.UseLite;
 
 namespace KpLab.Plugins.UseLite.Tests;
 
-/// <summary>The kernel files use-lite added: PackedMatrixProduct and LayerMath, against plain double-precision loops.</summary>
+/// <summary>The kernel's PackedMatrixProduct and use-lite's LayerMath, against plain double-precision loops.</summary>
 public sealed class KernelAdditionsTests
 {
     [Theory]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 
 namespace KpLab.Scripting.Tests;
@@ -29,7 +30,7 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
         workspace.Write("data/mini/dataset.yaml", "path: answers.csv\ntext: answer_text\nid: answer_id\nlabel: label\ngroup: question_id\n");
         workspace.Write("data/mini/answers.csv",
             "question_id,answer_id,answer_text,label\nq1,a1,short,wrong\nq1,a2,a much longer answer,correct\nq2,a3,tiny,wrong\nq2,a4,short,wrong\n");
-        EmbeddingMatrix.FromRows([new float[] { 1, 2 }, new float[] { 3, 4 }]).SaveNpy(Path.Combine(workspace.Root, "vectors.npy"));
+        NpyFile.Save(Path.Combine(workspace.Root, "vectors.npy"), EmbeddingMatrix.FromRows([new float[] { 1, 2 }, new float[] { 3, 4 }]));
         workspace.Write("lib/helpers.csx", "static int Twice(int x) => 2 * x;\n");
         workspace.Write("api.csx", ApiScript);
     }
@@ -75,7 +76,7 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
         Assert.Equal("Id,cluster,length\na1,1,5\na2,1,20\na3,0,4\na4,1,5\n", File.ReadAllText(Path.Combine(folder, "scores.csv")));
         Assert.Equal("key,count\ncorrect,1\nwrong,3\n", File.ReadAllText(Path.Combine(folder, "agreement.csv")));
         Assert.Equal("row,label,probability\n0,1,1\n1,1,1\n2,0,1\n3,1,1\n", File.ReadAllText(Path.Combine(folder, "labels.csv")));
-        var saved = EmbeddingMatrix.LoadNpy(Path.Combine(folder, "out.npy"));
+        var saved = NpyFile.Load(Path.Combine(folder, "out.npy"));
         Assert.Equal(new float[] { 20, 6, 1 }, saved.Row(1).ToArray());
         Assert.StartsWith(Path.Combine(workspace.Runs, "api"), folder);
     }

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 using KpLab.Plugins.KMeans;
 
@@ -50,7 +51,7 @@ internal static class BenchData
 {
     public static EmbeddingMatrix Load(string path, int n, int d)
     {
-        if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return EmbeddingMatrix.LoadNpy(path);
+        if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return NpyFile.Load(path);
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length != (long)n * d * sizeof(float)) throw new InvalidDataException($"{path}: {bytes.Length} bytes, expected {n} x {d} float32.");
         return EmbeddingMatrix.Create(n, d, span => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).CopyTo(span));

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Plugins.Glove;
 using KpLab.Plugins.Tfidf;
 

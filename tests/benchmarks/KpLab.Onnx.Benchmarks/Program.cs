@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Plugins.Onnx;
 
 // Sentences per second of the onnx embedder on a CSV column, once per thread count, after a warm-up run.

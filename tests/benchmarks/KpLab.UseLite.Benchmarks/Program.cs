@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using KpLab.Abstractions;
+using KpLab.Data;
 using KpLab.Kernels;
 using KpLab.Plugins.UseLite;
 

@@ -1,6 +1,6 @@
 namespace KpLab.Abstractions;
 
-/// <summary>The plugin kinds of the imagined contracts 2.0.</summary>
+/// <summary>The plugin kinds of the imagined contracts 3.0.</summary>
 public enum PluginKind
 {
     Embedder,
@@ -9,7 +9,7 @@ public enum PluginKind
     Reducer,
 }
 
-/// <summary>The plugin marker of the imagined contracts 2.0.</summary>
+/// <summary>The plugin marker of the imagined contracts 3.0.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class KpLabPluginAttribute(PluginKind kind, string name) : Attribute
 {
@@ -20,7 +20,7 @@ public sealed class KpLabPluginAttribute(PluginKind kind, string name) : Attribu
     public string Description { get; init; } = "";
 }
 
-/// <summary>A metric as contracts 2.0 might define it.</summary>
+/// <summary>A metric as contracts 3.0 might define it.</summary>
 public interface IMetric
 {
     double Evaluate(ReadOnlySpan<int> labels);

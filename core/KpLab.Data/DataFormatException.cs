@@ -1,4 +1,4 @@
-namespace KpLab.Abstractions;
+namespace KpLab.Data;
 
 /// <summary>Malformed input data: the message names the file and, where it applies, the line.</summary>
 public sealed class DataFormatException : FormatException

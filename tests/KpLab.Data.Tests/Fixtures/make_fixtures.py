@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the .npy fixtures the Abstractions tests read. Run with Debian's /usr/bin/python3 (python3-numpy)."""
+"""Writes the .npy fixtures the KpLab.Data tests read. Run with Debian's /usr/bin/python3 (python3-numpy)."""
 import os
 import numpy as np
 

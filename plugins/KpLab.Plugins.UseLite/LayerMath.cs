@@ -1,13 +1,15 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using KpLab.Kernels;
 
-namespace KpLab.Kernels;
+namespace KpLab.Plugins.UseLite;
 
 /// <summary>
 /// Row-wise operations of neural network layers on row-major float32 matrices: bias addition, activations, softmax
-/// and layer normalisation. They complete <see cref="MatrixProduct"/> for running small transformer encoders.
+/// and layer normalisation. They complete the kernel's <see cref="PackedMatrixProduct"/> for USE-Lite's transformer
+/// encoder; they live here, not in the shared kernel, because no other plugin runs network layers.
 /// </summary>
-public static class LayerMath
+internal static class LayerMath
 {
     /// <summary>Adds <paramref name="bias"/> to every row of <paramref name="rows"/> (row length = bias length).</summary>
     /// <exception cref="ArgumentException">The length of <paramref name="rows"/> is not a multiple of the bias length.</exception>

@@ -1,4 +1,4 @@
-namespace KpLab.Abstractions;
+namespace KpLab.Data;
 
 /// <summary>
 /// Writes files atomically: into a temporary file beside the target, flushed to disk, then renamed over it, so a

@@ -1,6 +1,7 @@
 using KpLab.Abstractions;
+using KpLab.Data;
 
-namespace KpLab.Abstractions.Tests;
+namespace KpLab.Data.Tests;
 
 public sealed class DatasetTests : IDisposable
 {

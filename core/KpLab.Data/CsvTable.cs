@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KpLab.Abstractions;
+namespace KpLab.Data;
 
 /// <summary>
 /// A CSV file read by RFC 4180 rules: comma-separated fields, double-quoted fields may hold commas, quotes (doubled)

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
-
-namespace KpLab.Abstractions;
+namespace KpLab.Data;
 
 /// <summary>One text to embed: a student's answer with its question (group) and expert label (knowledge profile).</summary>
 /// <param name="Id">A unique identifier (the row number when the source has none).</param>
@@ -122,21 +120,12 @@ public sealed class Dataset
                 group >= 0 ? record.Fields[group] : null,
                 label >= 0 ? record.Fields[label] : null) { Extra = extra });
         }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        var hash = KpLab.Abstractions.ContentHash.OfFile(path);
         return new Dataset(Path.GetFileNameWithoutExtension(path), items, Path.GetFullPath(path), hash);
     }
 
-    private static string HashItems(IReadOnlyList<TextItem> items)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var item in items)
-            foreach (var part in new[] { item.Id, item.Text, item.Group ?? "\0", item.Label ?? "\0" })
-            {
-                sha.AppendData(System.Text.Encoding.UTF8.GetBytes(part));
-                sha.AppendData([0x1F]);
-            }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
+    private static string HashItems(IReadOnlyList<TextItem> items) =>
+        KpLab.Abstractions.ContentHash.OfFields(items.SelectMany(i => new[] { i.Id, i.Text, i.Group, i.Label }));
 
     /// <inheritdoc />
     public override string ToString() => $"Dataset '{Name}' ({Count} items)";
