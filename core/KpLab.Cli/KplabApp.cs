@@ -8,11 +8,11 @@ using KpLab.Scripting;
 namespace KpLab.Cli;
 
 /// <summary>
-/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c> and <c>cache info|clear</c>. Exit codes:
+/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c>, <c>cache info|clear</c>, <c>new experiment</c> and <c>setup</c>. Exit codes:
 /// 0 success, 1 a script threw or a command failed, 2 a usage error, a missing script or a compile error.
 /// </summary>
 /// <param name="loadPlugins">Loads the plugins, given the <c>--plugins</c> folders.</param>
-public sealed class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlugins)
+public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlugins)
 {
     /// <summary>The marker that keeps a library script out of <c>run-all</c>.</summary>
     public const string SkipRunAllMarker = "// kplab: skip-run-all";
@@ -54,6 +54,8 @@ public sealed class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlug
         root.Subcommands.Add(RunsCommand());
         root.Subcommands.Add(PluginsCommand());
         root.Subcommands.Add(CacheCommand());
+        root.Subcommands.Add(NewCommand());
+        root.Subcommands.Add(SetupCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -94,7 +96,8 @@ public sealed class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlug
                     RunsDirectory = parse.GetValue(_runs)!,
                     ScriptCacheDirectory = parse.GetValue(_noScriptCache) ? null : ScriptCacheDirectory,
                     EmbeddingCacheDirectory = EmbeddingCacheDirectory,
-                    Plugins = () => source = LoadPlugins(folders),
+                    // Models are fetched on first use: when the script first asks for a plugin.
+                    Plugins = () => { EnsureModels(); return source = LoadPlugins(folders); },
                     Output = Out,
                     Error = Error,
                     LiveProgress = ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected,

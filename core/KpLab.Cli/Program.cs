@@ -1,4 +1,5 @@
 using System.Globalization;
+using KpLab.Abstractions;
 using KpLab.Cli;
 using KpLab.Scripting;
 
@@ -9,4 +10,7 @@ CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
-return await new KplabApp(folders => CatalogPluginSource.LoadDefault(folders)).InvokeAsync(args);
+return await new KplabApp(folders => CatalogPluginSource.LoadDefault(folders))
+{
+    Models = ModelFetcher.Locate(AppContext.BaseDirectory, PluginContext.DefaultCacheDirectory()),
+}.InvokeAsync(args);

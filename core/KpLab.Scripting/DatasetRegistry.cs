@@ -8,7 +8,8 @@ namespace KpLab.Scripting;
 /// <summary>
 /// Resolves short dataset names such as "semeval2013-sra" to a CSV file and its column mapping, from a
 /// <c>data/&lt;name&gt;/dataset.yaml</c> file found in the script's folder or one of its parents, the current folder
-/// or one of its parents, or <c>$KPLAB_DATA/&lt;name&gt;/dataset.yaml</c>.
+/// or one of its parents, <c>$KPLAB_DATA/&lt;name&gt;/dataset.yaml</c>, or the data sets shipped with kplab
+/// (<c>data/&lt;name&gt;/dataset.yaml</c> beside the host: a tool install carries <c>experiments/data</c> there).
 /// </summary>
 /// <remarks>
 /// <c>dataset.yaml</c> has <c>path</c> (the CSV, relative to the yaml file) and the column names <c>text</c>,
@@ -38,7 +39,8 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
             var candidate = Path.Combine(data, name, FileName);
             if (File.Exists(candidate)) return Path.GetFullPath(candidate);
         }
-        return null;
+        var shipped = Path.Combine(AppContext.BaseDirectory, "data", name, FileName);
+        return File.Exists(shipped) ? shipped : null;
     }
 
     /// <summary>The CSV path and column mapping for <paramref name="name"/>.</summary>
@@ -48,7 +50,7 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
     {
         var file = Find(name) ?? throw new FileNotFoundException(
             $"No dataset named {LogText.Quote(name)}: no data/{name}/{FileName} in {string.Join(" or ", searchFrom.Distinct())} or their parents" +
-            " (or $KPLAB_DATA). Give a CSV path instead, or add the description file.");
+            " (or $KPLAB_DATA, or those shipped with kplab). Give a CSV path instead, or add the description file.");
         DatasetDescription description;
         try
         {

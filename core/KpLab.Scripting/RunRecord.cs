@@ -53,6 +53,9 @@ public sealed class RunRecord
     /// <summary>Datasets loaded.</summary>
     public List<DatasetUse> Datasets { get; } = [];
 
+    /// <summary>NuGet packages the script referenced (<c>#r "nuget: ..."</c>) and their dependencies, with hashes.</summary>
+    public List<NuGetPackageUse> Packages { get; } = [];
+
     /// <summary>Other input files read (e.g. .npy matrices), with hashes.</summary>
     public List<InputFile> Inputs { get; } = [];
 

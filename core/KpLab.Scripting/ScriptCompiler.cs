@@ -169,16 +169,19 @@ public sealed class ScriptCompiler
     }
 
     /// <summary>Compiles <paramref name="source"/>, or loads it from the cache when it is unchanged.</summary>
-    public CompileResult Compile(ScriptSource source)
+    /// <param name="source">The script.</param>
+    /// <param name="packages">The NuGet packages its <c>#r "nuget: ..."</c> directives restored (null: none).</param>
+    public CompileResult Compile(ScriptSource source, ScriptPackages? packages = null)
     {
         ArgumentNullException.ThrowIfNull(source);
+        packages ??= ScriptPackages.None;
         var watch = Stopwatch.StartNew();
         var key = CacheKey(source);
         if (_cache?.TryRead(key) is (byte[] image, byte[] symbols))
         {
             try
             {
-                return new CompileResult(Load(image, symbols, key, fromCache: true, watch), []);
+                return new CompileResult(Load(image, symbols, key, fromCache: true, watch, packages), []);
             }
             catch (Exception e) when (e is BadImageFormatException or FileLoadException or IOException or MissingMethodException or TypeLoadException)
             {
@@ -187,7 +190,7 @@ public sealed class ScriptCompiler
             }
         }
 
-        var script = CSharpScript.Create(File.ReadAllText(source.Path), Options(source.Path), typeof(ScriptGlobals));
+        var script = CSharpScript.Create(File.ReadAllText(source.Path), Options(source.Path, packages), typeof(ScriptGlobals));
         var compilation = script.GetCompilation();
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
@@ -200,11 +203,12 @@ public sealed class ScriptCompiler
 
         var (peBytes, pdbBytes) = (pe.ToArray(), pdb.ToArray());
         _cache?.Write(key, peBytes, pdbBytes);
-        return new CompileResult(Load(peBytes, pdbBytes, key, fromCache: false, watch), diagnostics);
+        return new CompileResult(Load(peBytes, pdbBytes, key, fromCache: false, watch, packages), diagnostics);
     }
 
-    private static ScriptOptions Options(string path) =>
+    private static ScriptOptions Options(string path, ScriptPackages packages) =>
         ScriptOptions.Default
+            .WithMetadataResolver(new NuGetMetadataResolver(packages, ScriptOptions.Default.MetadataResolver))
             .WithFilePath(path)
             .WithFileEncoding(Encoding.UTF8)
             .WithEmitDebugInformation(true)
@@ -228,11 +232,12 @@ public sealed class ScriptCompiler
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });
 
-    private static CompiledScript Load(byte[] image, byte[] symbols, string key, bool fromCache, Stopwatch watch)
+    private static CompiledScript Load(byte[] image, byte[] symbols, string key, bool fromCache, Stopwatch watch, ScriptPackages packages)
     {
         // A context per run: the same cached script may run twice in one process (tests), and its assembly name repeats.
         // The symbols are loaded with it so that stack frames in the script carry file and line.
         var context = new AssemblyLoadContext($"kplab-script-{key[..12]}");
+        packages.AttachTo(context);
         using var stream = new MemoryStream(image, writable: false);
         using var pdbStream = new MemoryStream(symbols, writable: false);
         var assembly = context.LoadFromStream(stream, pdbStream);

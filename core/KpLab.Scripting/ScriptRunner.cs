@@ -29,6 +29,9 @@ public sealed record RunRequest
     /// <summary>The embedding cache (null: no caching).</summary>
     public string? EmbeddingCacheDirectory { get; init; } = EmbeddingCache.DefaultRoot();
 
+    /// <summary>Where <c>#r "nuget: ..."</c> packages are restored and kept.</summary>
+    public string NuGetCacheDirectory { get; init; } = NuGetPackageCache.DefaultDirectory();
+
     /// <summary>Supplies the plugins, called when the script first asks for one.</summary>
     public required Func<IPluginSource> Plugins { get; init; }
 
@@ -154,8 +157,12 @@ public static class ScriptRunner
     private static async Task<int> ExecuteAsync(RunRequest request, ScriptSource source, string folder, RunRecord record,
         RunRecordWriter writer, PluginCalls calls)
     {
-        var compiled = new ScriptCompiler(request.ScriptCacheDirectory, w => request.Error.WriteLine("warning: " + w)).Compile(source);
-        foreach (var d in compiled.Diagnostics) request.Error.WriteLine(d);
+        var packages = ScriptPackages.Restore(source, new NuGetPackageCache(request.NuGetCacheDirectory), m => request.Error.WriteLine("kplab: " + m));
+        record.Packages.AddRange(packages.Packages);
+        var compiled = packages.Errors.Count > 0
+            ? new CompileResult(null, packages.Errors)
+            : new ScriptCompiler(request.ScriptCacheDirectory, w => request.Error.WriteLine("warning: " + w)).Compile(source, packages);
+        foreach (var d in compiled.Diagnostics) request.Error.WriteLine(DiagnosticDisplay.Format(d));
         if (compiled.Script is not { } script)
         {
             record.Status = RunStatus.CompileError;

@@ -16,6 +16,7 @@ public sealed class ScriptWorkspace : IDisposable
     public string ScriptCache => Path.Combine(Root, "cache", "scripts");
     public string EmbeddingCache => Path.Combine(Root, "cache", "embeddings");
     public string Runs => Path.Combine(Root, "runs");
+    public string NuGetCache => Path.Combine(Root, "cache", "nuget");
 
     public string Write(string relative, string text)
     {
@@ -40,6 +41,7 @@ public sealed class ScriptWorkspace : IDisposable
             RunsDirectory = Runs,
             ScriptCacheDirectory = ScriptCache,
             EmbeddingCacheDirectory = EmbeddingCache,
+            NuGetCacheDirectory = NuGetCache,
             Plugins = () => source,
             Output = output,
             Error = error,
