@@ -148,5 +148,5 @@ report.Table(new ResultTable("summary", ["embedder", "clusterer", "metric", "mea
     summary.Select(s => (IReadOnlyList<object>)[s.embedder, s.clusterer, s.metric, s.mean, s.low, s.high, s.questions])), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
 report.Table(new ResultTable("anna-karenina", ["embedder", "label", "within cosine", "low", "high"],
     akPoints.Select(p => (IReadOnlyList<object>)[p.Series, p.Category, p.Value, p.Low, p.High])), "Within-label similarity by label");
-report.Save(Path.Combine(Lab.Out, "report.html"));
-Lab.Log($"Report: {Path.Combine(Lab.Out, "report.html")}");
+Lab.Save("report.html", report);
+Lab.Log($"Report: {Lab.OutPath("report.html")}");

@@ -8,7 +8,7 @@ using KpLab.Scripting;
 namespace KpLab.Cli;
 
 /// <summary>
-/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>plugins</c> and <c>cache info|clear</c>. Exit codes:
+/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c> and <c>cache info|clear</c>. Exit codes:
 /// 0 success, 1 a script threw or a command failed, 2 a usage error, a missing script or a compile error.
 /// </summary>
 /// <param name="loadPlugins">Loads the plugins, given the <c>--plugins</c> folders.</param>
@@ -51,6 +51,7 @@ public sealed class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlug
         root.Options.Add(_plugins);
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(RunAllCommand());
+        root.Subcommands.Add(RunsCommand());
         root.Subcommands.Add(PluginsCommand());
         root.Subcommands.Add(CacheCommand());
 
@@ -223,6 +224,26 @@ public sealed class KplabApp(Func<IReadOnlyList<string>, IPluginSource> loadPlug
         start.ArgumentList.Add(self);
         foreach (var a in args) start.ArgumentList.Add(a);
         return start;
+    }
+
+    private Command RunsCommand()
+    {
+        var folder = new Argument<string>("folder") { Description = "The runs folder (as given to run --runs).", DefaultValueFactory = _ => "runs" };
+        var command = new Command("runs", "Lists recorded runs with their status; a run whose process is gone is shown (and recorded) as killed.") { folder };
+        command.SetAction(parse =>
+        {
+            var dir = Path.GetFullPath(parse.GetValue(folder)!);
+            if (!Directory.Exists(dir))
+            {
+                Error.WriteLine($"kplab: folder not found: {dir}");
+                return 2;
+            }
+            var runs = RunHistory.List(dir, w => Error.WriteLine("warning: " + w));
+            if (runs.Count == 0) Out.WriteLine($"No runs under {dir}.");
+            else Out.Write(RunHistory.Format(runs, dir));
+            return 0;
+        });
+        return command;
     }
 
     private Command PluginsCommand()

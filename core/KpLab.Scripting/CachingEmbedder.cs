@@ -72,10 +72,10 @@ public sealed class CachingEmbedder : IEmbedder
             fresh = _inner.Embed(missingTexts, inner, cancellationToken);
             if (fresh.Rows != missingTexts.Count)
                 throw new InvalidOperationException(
-                    $"Embedder '{identity}' returned {fresh.Rows} vectors for {missingTexts.Count} texts.");
+                    $"Embedder {LogText.Quote(identity)} returned {fresh.Rows} vectors for {missingTexts.Count} texts.");
             if (dimension != 0 && fresh.Columns != dimension)
                 throw new InvalidOperationException(
-                    $"Embedder '{identity}' returned {fresh.Columns}-dimensional vectors but its cached ones have {dimension}; clear the cache (kplab cache clear) if the model changed without changing its identity.");
+                    $"Embedder {LogText.Quote(identity)} returned {fresh.Columns}-dimensional vectors but its cached ones have {dimension}; clear the cache (kplab cache clear) if the model changed without changing its identity.");
             dimension = fresh.Columns;
             Embedded += missingTexts.Count;
             _cache.Store(identity, missingHashes, fresh);

@@ -47,7 +47,7 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
     public (string CsvPath, CsvColumnMapping Mapping, IReadOnlyList<string> QualityOrder) Resolve(string name)
     {
         var file = Find(name) ?? throw new FileNotFoundException(
-            $"No dataset named '{name}': no data/{name}/{FileName} in {string.Join(" or ", searchFrom.Distinct())} or their parents" +
+            $"No dataset named {LogText.Quote(name)}: no data/{name}/{FileName} in {string.Join(" or ", searchFrom.Distinct())} or their parents" +
             " (or $KPLAB_DATA). Give a CSV path instead, or add the description file.");
         DatasetDescription description;
         try

@@ -17,8 +17,9 @@ public sealed class ScriptGlobals
 
 /// <summary>
 /// What a script can do: load data, create plugins, log, write tables and files. Input paths resolve relative to the
-/// script's folder; output paths relative to <see cref="Out"/>, the run's own folder. Everything loaded, created,
-/// logged or written is kept in the run record.
+/// script's folder; output paths relative to <see cref="Out"/>, the run's own folder. Everything a script writes
+/// through Lab stays inside that folder; <see cref="Export"/> copies a file out of it, explicitly. Everything loaded,
+/// created, logged, written or exported is kept in the run record.
 /// </summary>
 public sealed class Lab
 {
@@ -28,12 +29,12 @@ public sealed class Lab
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly Action _saveRecord;
+    private readonly PluginCalls _calls;
     private readonly DatasetRegistry _datasets;
-    private readonly Lock _gate = new();
 
     internal Lab(RunRecord record, string scriptPath, string outFolder, IReadOnlyList<string> args, int seed, int threads,
         Func<IPluginSource> plugins, EmbeddingCache? embeddings, TextWriter output, TextWriter error, bool liveProgress,
-        Action saveRecord)
+        Action saveRecord, PluginCalls calls)
     {
         _record = record;
         ScriptPath = scriptPath;
@@ -47,6 +48,7 @@ public sealed class Lab
         _output = output;
         _error = error;
         _saveRecord = saveRecord;
+        _calls = calls;
         _datasets = new DatasetRegistry([ScriptDirectory, Environment.CurrentDirectory]);
         Random = new RandomSource(seed);
         Progress = new LabProgress(error, liveProgress, Log);
@@ -71,7 +73,7 @@ public sealed class Lab
         if (text == "") return fallback;
         return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new ArgumentException($"Script argument {name} expects an integer, got '{text}'.");
+            : throw new ArgumentException($"Script argument {name} expects an integer, got {LogText.Quote(text)}.");
     }
 
     /// <summary>The run seed (<c>--seed</c>, default 0); every plugin's <see cref="PluginContext.Random"/> uses it.</summary>
@@ -98,8 +100,9 @@ public sealed class Lab
     /// <summary>An input path resolved against the script's folder.</summary>
     public string Path(string relative) => System.IO.Path.GetFullPath(relative, ScriptDirectory);
 
-    /// <summary>An output path resolved against <see cref="Out"/>.</summary>
-    public string OutPath(string relative) => System.IO.Path.GetFullPath(relative, Out);
+    /// <summary>An output path resolved against <see cref="Out"/>; it must stay inside the run folder.</summary>
+    /// <exception cref="ArgumentException">The path leads outside the run folder (use <see cref="Export"/>).</exception>
+    public string OutPath(string relative) => RunFolderPath(relative, "Lab.OutPath");
 
     /// <summary>Loads a float32/float64 .npy matrix (path relative to the script); its hash goes into the run record.</summary>
     public EmbeddingMatrix LoadNpy(string path)
@@ -164,24 +167,30 @@ public sealed class Lab
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IEmbedder Embedder(string name, object? options = null)
     {
-        var embedder = (IEmbedder)CreatePlugin(PluginKind.Embedder, name, options);
+        var embedder = new TrackedEmbedder((IEmbedder)CreatePlugin(PluginKind.Embedder, name, options), _calls, name);
         return _embeddings is null ? new ProgressEmbedder(embedder, this, name) : new ProgressEmbedder(_embeddings.Wrap(embedder), this, name);
     }
 
     /// <summary>The clusterer named <paramref name="name"/> with <paramref name="options"/>.</summary>
     /// <exception cref="UnknownPluginException">No such clusterer.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
-    public IClusterer Clusterer(string name, object? options = null) => (IClusterer)CreatePlugin(PluginKind.Clusterer, name, options);
+    public IClusterer Clusterer(string name, object? options = null) =>
+        new TrackedClusterer((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options), _calls, name);
 
     /// <summary>The metric named <paramref name="name"/> with <paramref name="options"/>.</summary>
     /// <exception cref="UnknownPluginException">No such metric.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
-    public IMetric Metric(string name, object? options = null) => (IMetric)CreatePlugin(PluginKind.Metric, name, options);
+    public IMetric Metric(string name, object? options = null) =>
+        new TrackedMetric((IMetric)CreatePlugin(PluginKind.Metric, name, options), _calls, name);
 
-    /// <summary>Prints <paramref name="message"/> and keeps it in the run record.</summary>
+    /// <summary>
+    /// Prints <paramref name="message"/> and keeps it in the run record; a line longer than
+    /// <see cref="LogText.MaxLineLength"/> characters is cut there (saying how much was cut).
+    /// </summary>
     public void Log(string message)
     {
-        lock (_gate)
+        message = LogText.Line(message);
+        lock (_record.Gate)
         {
             _output.WriteLine(message);
             _output.Flush();
@@ -195,15 +204,15 @@ public sealed class Lab
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(table);
         if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
-            throw new ArgumentException($"Table name '{name}' is not a valid file name.", nameof(name));
+            throw new ArgumentException($"Table name {LogText.Quote(name)} is not a valid file name.", nameof(name));
         var file = name + ".csv";
-        AtomicFile.WriteAllText(OutPath(file), ResultTables.ToCsv(table));
+        AtomicFile.WriteAllText(RunFolderPath(file, "Lab.Table"), ResultTables.ToCsv(table));
         Record(() =>
         {
             _record.Tables.RemoveAll(t => t.Name == name);
             _record.Tables.Add(new TableRecord(name, file, table.Columns,
                 table.Rows.Select(r => (IReadOnlyList<object?>)r.Select(ResultTables.Plain).ToArray()).ToArray()));
-            AddOutput(OutPath(file));
+            AddOutput(RunFolderPath(file, "Lab.Table"));
         }, save: true);
     }
 
@@ -224,7 +233,7 @@ public sealed class Lab
     public void SaveNpy(string path, EmbeddingMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        var full = OutPath(path);
+        var full = RunFolderPath(path, "Lab.SaveNpy");
         NpyFile.Save(full, matrix);
         Record(() => AddOutput(full));
     }
@@ -233,7 +242,7 @@ public sealed class Lab
     public void Save(string path, Partition partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
-        var full = OutPath(path);
+        var full = RunFolderPath(path, "Lab.Save");
         var header = new List<string> { "row", "label" };
         if (partition.Probabilities is not null) header.Add("probability");
         if (partition.OutlierScores is not null) header.Add("outlier_score");
@@ -248,12 +257,43 @@ public sealed class Lab
         Record(() => AddOutput(full));
     }
 
+    /// <summary>Writes an HTML report (path relative to <see cref="Out"/>).</summary>
+    public void Save(string path, KpLab.Reporting.HtmlReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var full = RunFolderPath(path, "Lab.Save");
+        report.Save(full);
+        Record(() => AddOutput(full));
+    }
+
     /// <summary>Writes text to a file (path relative to <see cref="Out"/>).</summary>
     public void SaveText(string path, string text)
     {
-        var full = OutPath(path);
+        var full = RunFolderPath(path, "Lab.SaveText");
         AtomicFile.WriteAllText(full, text);
         Record(() => AddOutput(full));
+    }
+
+    /// <summary>
+    /// Copies <paramref name="runFile"/>, a file this run wrote (path relative to <see cref="Out"/>), to
+    /// <paramref name="destination"/> outside the run folder (relative paths resolve against the script's folder),
+    /// atomically; the copy, its path and hash are listed in the run record. The one way a script writes outside its
+    /// run folder through Lab.
+    /// </summary>
+    /// <returns>The destination's full path.</returns>
+    /// <exception cref="FileNotFoundException">The run has no such file.</exception>
+    public string Export(string runFile, string destination)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        var source = RunFolderPath(runFile, "Lab.Export");
+        if (!File.Exists(source))
+            throw new FileNotFoundException($"Lab.Export: the run folder has no file {LogText.Quote(runFile)} to export; write it first (e.g. Lab.SaveText).", source);
+        var target = Path(destination);
+        var bytes = File.ReadAllBytes(source);
+        AtomicFile.WriteAllBytes(target, bytes);
+        var relative = System.IO.Path.GetRelativePath(Out, source);
+        Record(() => _record.Exports.Add(new ExportRecord(relative, target, ContentHash.OfBytes(bytes))), save: true);
+        return target;
     }
 
     /// <summary>The context every plugin of this run gets: the run seed, thread count and the run log.</summary>
@@ -268,27 +308,85 @@ public sealed class Lab
         ArgumentException.ThrowIfNullOrEmpty(name);
         var source = _plugins();
         var descriptor = source.Find(kind, name);
-        var bound = OptionsBinder.Bind(descriptor.OptionsType, options, name);
-        var plugin = source.Create(kind, name, bound, CreateContext());
+        // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
+        var (bound, plugin) = _calls.Run(PluginCallName(kind, name, "create"), () =>
+        {
+            var bound = OptionsBinder.Bind(descriptor.OptionsType, options, name);
+            return (bound, source.Create(kind, name, bound, CreateContext()));
+        });
         Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
             descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
         return plugin;
     }
 
+    /// <summary>"clusterer hdbscan: Fit": how run records and errors name a plugin call.</summary>
+    internal static string PluginCallName(PluginKind kind, string name, string call) =>
+        $"{kind.ToString().ToLowerInvariant()} {name}: {call}";
+
+    /// <summary>
+    /// <paramref name="path"/> resolved against <see cref="Out"/>, refused (naming <paramref name="method"/>) when it
+    /// leads outside the run folder: a run's outputs are its folder, and an outside write must be asked for explicitly.
+    /// </summary>
+    private string RunFolderPath(string path, string method)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = System.IO.Path.GetFullPath(path, Out);
+        var relative = System.IO.Path.GetRelativePath(Out, full);
+        if (relative == "." || relative == ".." || relative.StartsWith(".." + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || System.IO.Path.IsPathRooted(relative))
+            throw new ArgumentException(
+                $"{method}: {LogText.Quote(path)} resolves to {full}, outside the run folder {Out}. Write it inside the run " +
+                $"folder (e.g. {LogText.Quote(System.IO.Path.GetFileName(full))}) and copy it out with Lab.Export(file, destination).",
+                nameof(path));
+        return full;
+    }
+
     private void AddOutput(string full)
     {
         var relative = System.IO.Path.GetRelativePath(Out, full);
-        var shown = relative.StartsWith("..", StringComparison.Ordinal) ? full : relative;
-        if (!_record.Outputs.Contains(shown)) _record.Outputs.Add(shown);
+        if (!_record.Outputs.Contains(relative)) _record.Outputs.Add(relative);
     }
 
     private void Record(Action change, bool save = false)
     {
-        lock (_gate)
+        lock (_record.Gate)
         {
             change();
             if (save) _saveRecord();
         }
+    }
+
+    /// <summary>An embedder whose calls are tracked as "embedder name: Embed".</summary>
+    private sealed class TrackedEmbedder(IEmbedder inner, PluginCalls calls, string name) : IEmbedder
+    {
+        private readonly string _embed = PluginCallName(PluginKind.Embedder, name, nameof(Embed));
+
+        public string Identity => inner.Identity;
+
+        public int Dimension => inner.Dimension;
+
+        public bool DependsOnBatch => inner.DependsOnBatch;
+
+        public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
+            CancellationToken cancellationToken = default) =>
+            calls.Run(_embed, () => inner.Embed(texts, progress, cancellationToken));
+    }
+
+    /// <summary>A clusterer whose calls are tracked as "clusterer name: Fit".</summary>
+    private sealed class TrackedClusterer(IClusterer inner, PluginCalls calls, string name) : IClusterer
+    {
+        private readonly string _fit = PluginCallName(PluginKind.Clusterer, name, nameof(Fit));
+
+        public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
+            calls.Run(_fit, () => inner.Fit(data, cancellationToken));
+    }
+
+    /// <summary>A metric whose calls are tracked as "metric name: Evaluate".</summary>
+    private sealed class TrackedMetric(IMetric inner, PluginCalls calls, string name) : IMetric
+    {
+        private readonly string _evaluate = PluginCallName(PluginKind.Metric, name, nameof(Evaluate));
+
+        public MetricResult Evaluate(EvaluationInput input) => calls.Run(_evaluate, () => inner.Evaluate(input));
     }
 
     /// <summary>Shows an embedding job's progress and, for cached embedders, how many texts came from the cache.</summary>
@@ -297,6 +395,8 @@ public sealed class Lab
         public string Identity => inner.Identity;
 
         public int Dimension => inner.Dimension;
+
+        public bool DependsOnBatch => inner.DependsOnBatch;
 
         public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
             CancellationToken cancellationToken = default)

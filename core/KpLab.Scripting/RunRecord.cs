@@ -14,7 +14,7 @@ public sealed class RunRecord
     /// <summary>The record format version.</summary>
     public int Format { get; init; } = 1;
 
-    /// <summary>"running", "succeeded", "failed", "compile-error" or "cancelled".</summary>
+    /// <summary>"running", "succeeded", "failed", "compile-error", "cancelled" or "killed" (see <see cref="RunStatus"/>).</summary>
     public string Status { get; set; } = RunStatus.Running;
 
     /// <summary>The process exit code (null while running).</summary>
@@ -38,6 +38,9 @@ public sealed class RunRecord
     /// <summary>When the run started (UTC).</summary>
     public required DateTimeOffset StartedAt { get; init; }
 
+    /// <summary>The process that ran it, so <c>kplab runs</c> can tell a live run from a killed one.</summary>
+    public RunProcess? Process { get; init; }
+
     /// <summary>When it ended (UTC), null while running.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 
@@ -59,8 +62,11 @@ public sealed class RunRecord
     /// <summary>Everything tabled.</summary>
     public List<TableRecord> Tables { get; } = [];
 
-    /// <summary>Files the script wrote through Lab, relative to the run folder when inside it.</summary>
+    /// <summary>Files the script wrote through Lab, relative to the run folder.</summary>
     public List<string> Outputs { get; } = [];
+
+    /// <summary>Files the script copied out of the run folder with <c>Lab.Export</c>.</summary>
+    public List<ExportRecord> Exports { get; } = [];
 
     /// <summary>Compile errors, when the script did not compile.</summary>
     public IReadOnlyList<string>? Diagnostics { get; set; }
@@ -78,8 +84,19 @@ public sealed class RunRecord
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>
+    /// Guards every change to the record and every save: the log flusher and the exit guard save from other threads
+    /// while the script adds to the lists.
+    /// </summary>
+    internal Lock Gate { get; } = new();
+
     /// <summary>Writes the record to <paramref name="path"/> atomically.</summary>
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path)
+    {
+        string json;
+        lock (Gate) json = JsonSerializer.Serialize(this, Json);
+        AtomicFile.WriteAllText(path, json);
+    }
 
     /// <summary>Reads a record.</summary>
     public static JsonDocument Read(string path) => JsonDocument.Parse(File.ReadAllText(path));
@@ -88,7 +105,7 @@ public sealed class RunRecord
 /// <summary>Run statuses.</summary>
 public static class RunStatus
 {
-    /// <summary>Still running, or killed.</summary>
+    /// <summary>Still running (or killed without a trace, until <c>kplab runs</c> finds its process gone).</summary>
     public const string Running = "running";
 
     /// <summary>Finished without an exception.</summary>
@@ -102,7 +119,30 @@ public static class RunStatus
 
     /// <summary>Stopped by Ctrl+C.</summary>
     public const string Cancelled = "cancelled";
+
+    /// <summary>Found "running" after its process had gone (e.g. SIGKILL, power loss): set by <c>kplab runs</c>.</summary>
+    public const string Killed = "killed";
 }
+
+/// <summary>The process that ran a run.</summary>
+/// <param name="Id">Its process id.</param>
+/// <param name="HostName">The machine it ran on.</param>
+/// <param name="StartedAt">When the process started (UTC): a later process that reuses the id started later.</param>
+public sealed record RunProcess(int Id, string HostName, DateTimeOffset StartedAt)
+{
+    /// <summary>This process.</summary>
+    public static RunProcess Current()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return new RunProcess(self.Id, Environment.MachineName, self.StartTime.ToUniversalTime());
+    }
+}
+
+/// <summary>A file a script copied out of its run folder with <c>Lab.Export</c>.</summary>
+/// <param name="File">The file in the run folder (relative to it).</param>
+/// <param name="Path">The full path it was copied to.</param>
+/// <param name="Sha256">SHA-256 of the copied bytes.</param>
+public sealed record ExportRecord(string File, string Path, string Sha256);
 
 /// <summary>The script of a run.</summary>
 /// <param name="Path">Full path.</param>
@@ -172,4 +212,8 @@ public sealed record TableRecord(string Name, string File, IReadOnlyList<string>
 /// <param name="Message">Its message.</param>
 /// <param name="Location">The script file and line it came from (file:line), when known.</param>
 /// <param name="StackTrace">The full trace.</param>
-public sealed record RunError(string Type, string Message, string? Location, string StackTrace);
+public sealed record RunError(string Type, string Message, string? Location, string StackTrace)
+{
+    /// <summary>The plugin call that was running or threw (e.g. "clusterer hdbscan: Fit"), when there was one.</summary>
+    public string? PluginCall { get; init; }
+}

@@ -123,6 +123,7 @@ public sealed record CompileResult(CompiledScript? Script, IReadOnlyList<ScriptD
 /// Compiles <c>.csx</c> scripts with Roslyn and caches the compiled assemblies on disk, keyed by a SHA-256 of the
 /// script's <c>#load</c> closure (paths and contents), the host's assemblies and the compile options, so an unchanged
 /// script is loaded instead of compiled again. The portable PDB is cached and loaded beside it, so stack frames carry script lines.
+/// Cached files are checked against their recorded SHA-256 before they are loaded (see <see cref="CompiledScriptCache"/>).
 /// </summary>
 public sealed class ScriptCompiler
 {
@@ -135,13 +136,21 @@ public sealed class ScriptCompiler
 
     private const string SubmissionType = "Submission#0";
     private const string FactoryMethod = "<Factory>";
-    private const int CacheFormat = 3;
+    // 4: entries carry a SHA-256 manifest; older entries are never looked up again.
+    private const int CacheFormat = 4;
 
     private static readonly Lazy<string> HostFingerprint = new(ComputeHostFingerprint);
 
+    private readonly CompiledScriptCache? _cache;
+
     /// <summary>Creates a compiler caching into <paramref name="cacheDirectory"/> (null: no cache).</summary>
-    public ScriptCompiler(string? cacheDirectory) =>
+    /// <param name="cacheDirectory">The cache folder, or null.</param>
+    /// <param name="warning">Told about cache entries that are damaged or were modified (they are compiled again).</param>
+    public ScriptCompiler(string? cacheDirectory, Action<string>? warning = null)
+    {
         CacheDirectory = cacheDirectory is null ? null : Path.GetFullPath(cacheDirectory);
+        _cache = CacheDirectory is null ? null : new CompiledScriptCache(CacheDirectory, warning ?? (_ => { }));
+    }
 
     /// <summary>The compiled-script cache folder, or null when caching is off.</summary>
     public string? CacheDirectory { get; }
@@ -165,18 +174,16 @@ public sealed class ScriptCompiler
         ArgumentNullException.ThrowIfNull(source);
         var watch = Stopwatch.StartNew();
         var key = CacheKey(source);
-        var cached = CacheDirectory is null ? null : Path.Combine(CacheDirectory, key + ".dll");
-        if (cached is not null && File.Exists(cached))
+        if (_cache?.TryRead(key) is (byte[] image, byte[] symbols))
         {
             try
             {
-                var image = File.ReadAllBytes(cached);
-                var symbols = File.ReadAllBytes(Path.ChangeExtension(cached, ".pdb"));
                 return new CompileResult(Load(image, symbols, key, fromCache: true, watch), []);
             }
             catch (Exception e) when (e is BadImageFormatException or FileLoadException or IOException or MissingMethodException or TypeLoadException)
             {
-                // A damaged cache entry is only a lost shortcut: compile again and overwrite it.
+                // An entry that matches its hashes but does not load (written by a broken build): compile again.
+                _cache.Discard(key, e.Message);
             }
         }
 
@@ -192,16 +199,7 @@ public sealed class ScriptCompiler
         if (!emitted.Success) return new CompileResult(null, diagnostics);
 
         var (peBytes, pdbBytes) = (pe.ToArray(), pdb.ToArray());
-        if (cached is not null)
-        {
-            // The symbols first: an entry counts as present only once its .dll exists.
-            try
-            {
-                AtomicFile.WriteAllBytes(Path.ChangeExtension(cached, ".pdb"), pdbBytes);
-                AtomicFile.WriteAllBytes(cached, peBytes);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* run without caching */ }
-        }
+        _cache?.Write(key, peBytes, pdbBytes);
         return new CompileResult(Load(peBytes, pdbBytes, key, fromCache: false, watch), diagnostics);
     }
 

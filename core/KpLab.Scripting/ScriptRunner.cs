@@ -84,8 +84,10 @@ public static class ScriptRunner
         }
 
         var watch = Stopwatch.StartNew();
-        var folder = CreateRunFolder(request.RunsDirectory, source.Path);
-        var recordPath = Path.Combine(folder, RecordFile);
+        // Temp files of runs and cache writes that were killed mid-write (the cache root holds plugins' model caches).
+        StaleTempFiles.Remove([request.RunsDirectory, request.ScriptCacheDirectory, request.EmbeddingCacheDirectory,
+            KpLab.Abstractions.PluginContext.DefaultCacheDirectory()]);
+        string folder;
         var record = new RunRecord
         {
             Script = new ScriptInfo(source.Path, source.Sha256, source.Files),
@@ -94,27 +96,65 @@ public static class ScriptRunner
             Threads = request.Threads,
             Host = HostInfo.Current(),
             StartedAt = DateTimeOffset.UtcNow,
+            Process = RunProcess.Current(),
         };
-        record.Save(recordPath);
-
-        int exit;
         try
         {
-            exit = await ExecuteAsync(request, source, folder, record, recordPath);
+            folder = CreateRunFolder(request.RunsDirectory, source.Path);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            request.Error.WriteLine($"kplab: cannot create a run folder under {Path.GetFullPath(request.RunsDirectory)}: {e.Message}");
+            return new RunResult(ScriptFailed, null, null);
+        }
+        var recordPath = Path.Combine(folder, RecordFile);
+        try
+        {
+            record.Save(recordPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A run that cannot even write its record (e.g. a full disk) did not start: leave no empty folder behind.
+            TryDeleteEmptyRunFolder(folder);
+            request.Error.WriteLine($"kplab: cannot start the run: writing {recordPath} failed: {e.Message}");
+            return new RunResult(ScriptFailed, null, null);
+        }
+
+        var calls = new PluginCalls();
+        int exit;
+        using (var writer = new RunRecordWriter(record, recordPath, calls, request.Error))
+        {
+            try
+            {
+                exit = await ExecuteAsync(request, source, folder, record, writer, calls);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A failure of the host itself (not the script's): the record still ends, saying what happened.
+                lock (record.Gate)
+                {
+                    record.Status = RunStatus.Failed;
+                    record.Error = new RunError(e.GetType().FullName ?? e.GetType().Name, e.Message, null, e.ToString())
+                        { PluginCall = calls.FailedCall(e) };
+                }
+                request.Error.WriteLine($"kplab: {e.Message}");
+                exit = ScriptFailed;
+            }
+        }
+        lock (record.Gate)
         {
             record.EndedAt = DateTimeOffset.UtcNow;
             record.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3);
+            record.ExitCode = exit;
         }
-        record.ExitCode = exit;
         record.Save(recordPath);
         return new RunResult(exit, folder, record);
     }
 
-    private static async Task<int> ExecuteAsync(RunRequest request, ScriptSource source, string folder, RunRecord record, string recordPath)
+    private static async Task<int> ExecuteAsync(RunRequest request, ScriptSource source, string folder, RunRecord record,
+        RunRecordWriter writer, PluginCalls calls)
     {
-        var compiled = new ScriptCompiler(request.ScriptCacheDirectory).Compile(source);
+        var compiled = new ScriptCompiler(request.ScriptCacheDirectory, w => request.Error.WriteLine("warning: " + w)).Compile(source);
         foreach (var d in compiled.Diagnostics) request.Error.WriteLine(d);
         if (compiled.Script is not { } script)
         {
@@ -131,36 +171,62 @@ public static class ScriptRunner
             : new EmbeddingCache(request.EmbeddingCacheDirectory, w => request.Error.WriteLine("warning: " + w));
         var plugins = new Lazy<IPluginSource>(request.Plugins);
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
-            embeddings, request.Output, request.Error, request.LiveProgress, () => record.Save(recordPath));
+            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls);
 
         int previousDegree = KernelParallelism.MaxDegree;
         KernelParallelism.MaxDegree = request.Threads;
         try
         {
-            var run = script.RunAsync(new ScriptGlobals(lab));
-            await run.WaitAsync(request.Cancellation);
+            // On a pool thread: a script that never awaits would otherwise hold this thread, and with it the wait
+            // below that lets Ctrl+C or SIGTERM end the run.
+            var run = Task.Run(() => script.RunAsync(new ScriptGlobals(lab)));
+            // Yield on completion: cancellation completes this wait on the thread of the signal handler that cancelled,
+            // which must not run the rest of the run (saving the record, unregistering handlers) itself.
+            await run.WaitAsync(request.Cancellation).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             record.Status = RunStatus.Succeeded;
             return 0;
         }
         catch (OperationCanceledException) when (request.Cancellation.IsCancellationRequested)
         {
-            record.Status = RunStatus.Cancelled;
-            request.Error.WriteLine("kplab: run cancelled.");
+            var call = calls.Running;
+            lock (record.Gate)
+            {
+                record.Status = RunStatus.Cancelled;
+                if (call is not null)
+                    record.Error = new RunError(nameof(OperationCanceledException), $"Cancelled during {call}.", null, "") { PluginCall = call };
+            }
+            request.Error.WriteLine($"kplab: run cancelled{(call is null ? "" : $" during {call}")}.");
             return Cancelled;
         }
         catch (Exception e)
         {
             var error = Unwrap(e);
             var location = script.Locate(error);
-            record.Status = RunStatus.Failed;
-            record.Error = new RunError(error.GetType().FullName ?? error.GetType().Name, error.Message, location, error.ToString());
-            request.Error.WriteLine($"{location ?? source.Path}: error: {error.GetType().Name}: {error.Message}");
+            var call = calls.FailedCall(error);
+            lock (record.Gate)
+            {
+                record.Status = RunStatus.Failed;
+                record.Error = new RunError(error.GetType().FullName ?? error.GetType().Name, LogText.Line(error.Message), location, error.ToString())
+                    { PluginCall = call };
+            }
+            var inCall = call is null ? "" : $" (in {call})";
+            request.Error.WriteLine($"{location ?? source.Path}: error: {error.GetType().Name}: {LogText.Line(error.Message)}{inCall}");
             return ScriptFailed;
         }
         finally
         {
             KernelParallelism.MaxDegree = previousDegree;
         }
+    }
+
+    private static void TryDeleteEmptyRunFolder(string folder)
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder)) File.Delete(file); // only temp files of the failed save
+            Directory.Delete(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static Exception Unwrap(Exception e)

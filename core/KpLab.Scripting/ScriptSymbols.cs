@@ -15,8 +15,24 @@ internal sealed class ScriptSymbols(byte[] portablePdb)
     private readonly MetadataReaderProvider _provider = MetadataReaderProvider.FromPortablePdbImage(
         System.Collections.Immutable.ImmutableArray.Create(portablePdb));
 
-    /// <summary>"file:line" of the innermost frame of <paramref name="exception"/> (or its inner exceptions) in <paramref name="assembly"/>.</summary>
+    /// <summary>
+    /// "file:line" of the innermost frame of <paramref name="exception"/> (or its inner exceptions) in
+    /// <paramref name="assembly"/>, or null, also when the symbols cannot be read: a damaged PDB must never replace
+    /// the script's own error with the symbol reader's.
+    /// </summary>
     public string? Locate(Exception exception, Assembly assembly)
+    {
+        try
+        {
+            return Search(exception, assembly);
+        }
+        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private string? Search(Exception exception, Assembly assembly)
     {
         for (var e = exception; e is not null; e = e.InnerException)
             foreach (var frame in new StackTrace(e, fNeedFileInfo: false).GetFrames())

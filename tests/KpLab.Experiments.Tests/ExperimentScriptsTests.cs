@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using KpLab.Browser;
+using KpLab.Scripting.Tests;
 
 namespace KpLab.Experiments.Tests;
 
@@ -11,7 +11,7 @@ namespace KpLab.Experiments.Tests;
 /// </summary>
 public sealed class ExperimentScriptsTests : IDisposable
 {
-    private static readonly string Repo = FindRepo();
+    private static readonly string Repo = KplabProcess.Repo;
     private readonly string _runs = Directory.CreateTempSubdirectory("kplab-experiments-").FullName;
 
     public void Dispose()
@@ -54,24 +54,7 @@ public sealed class ExperimentScriptsTests : IDisposable
 
     private static (int Exit, string Output) Kplab(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(Repo, "artifacts", "kplab", "kplab.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, "timed out after 20 minutes\n" + stdout.Result + stderr.Result);
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string FindRepo()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KpLab.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("KpLab.sln not found above the test assembly.");
+        var (exit, output, error) = KplabProcess.Run(args, timeout: TimeSpan.FromMinutes(20));
+        return (exit, output + error);
     }
 }

@@ -15,17 +15,8 @@ public sealed class CliTests(ScriptWorkspace workspace) : IClassFixture<ScriptWo
             ChildCommand = ChildCommand,
         };
 
-    private ProcessStartInfo ChildCommand(IReadOnlyList<string> args)
-    {
-        // The real kplab, built by the project reference into artifacts/kplab/, with this class's caches.
-        var repo = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(repo.FullName, "KpLab.sln"))) repo = repo.Parent!;
-        var start = new ProcessStartInfo("dotnet");
-        start.ArgumentList.Add(Path.Combine(repo.FullName, "artifacts", "kplab", "kplab.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["KPLAB_CACHE"] = Path.Combine(workspace.Root, "cache");
-        return start;
-    }
+    // The real kplab with this class's caches.
+    private ProcessStartInfo ChildCommand(IReadOnlyList<string> args) => KplabProcess.StartInfo(args, Path.Combine(workspace.Root, "cache"));
 
     private async Task<(int Exit, string Out, string Error)> Invoke(params string[] args)
     {
