@@ -28,6 +28,18 @@ public sealed class PluginContext
     /// </summary>
     public string CacheDirectory { get; init; } = DefaultCacheDirectory();
 
+    /// <summary>
+    /// The peak memory a clusterer or metric may plan for (default: 75% of the memory available when it checks); its
+    /// <c>memoryBudgetGb</c> option, where it has one, overrides this.
+    /// </summary>
+    public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
+
+    /// <summary>
+    /// Receives the stage and fraction of long fits and evaluations now and then (at most a few times a second per
+    /// stage); null when nobody listens.
+    /// </summary>
+    public IProgress<FitProgress>? Progress { get; init; }
+
     /// <summary>A context for tests and tools: seed 0, all cores, no log.</summary>
     public static PluginContext Default { get; } = new(new RandomSource(0));
 

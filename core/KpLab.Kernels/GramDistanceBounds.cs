@@ -52,7 +52,13 @@ public sealed class GramDistanceBounds
     /// <param name="depth">Row length, at least 1.</param>
     /// <param name="measure">Euclidean, SquaredEuclidean or CosineDistance (cosine needs non-zero rows).</param>
     /// <exception cref="ArgumentException">The measure is unsupported or n exceeds <see cref="MaxRows"/>.</exception>
-    public static GramDistanceBounds Compute(ReadOnlySpan<float> data, int depth, PairwiseMeasure measure)
+    public static GramDistanceBounds Compute(ReadOnlySpan<float> data, int depth, PairwiseMeasure measure) =>
+        Compute(data, depth, measure, CancellationToken.None);
+
+    /// <summary><see cref="Compute(ReadOnlySpan{float}, int, PairwiseMeasure)"/>, stopping between row bands of the Gram
+    /// product when <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static GramDistanceBounds Compute(ReadOnlySpan<float> data, int depth, PairwiseMeasure measure,
+        CancellationToken cancellationToken)
     {
         if (measure is not (PairwiseMeasure.Euclidean or PairwiseMeasure.SquaredEuclidean or PairwiseMeasure.CosineDistance))
             throw new ArgumentException($"Exact distances support Euclidean, SquaredEuclidean and CosineDistance, not {measure}.", nameof(measure));
@@ -67,7 +73,7 @@ public sealed class GramDistanceBounds
             squares[i] = ExactDistances.Dot(row, row);
             norms[i] = Math.Sqrt(squares[i]);
         }
-        return new GramDistanceBounds(copy, depth, measure, SymmetricGram(copy, n, depth), squares, norms);
+        return new GramDistanceBounds(copy, depth, measure, SymmetricGram(copy, n, depth, cancellationToken), squares, norms);
     }
 
     /// <summary>
@@ -76,7 +82,7 @@ public sealed class GramDistanceBounds
     /// product in a fixed order, so the matrix does not depend on the thread count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float[] SymmetricGram(float[] data, int n, int depth)
+    private static unsafe float[] SymmetricGram(float[] data, int n, int depth, CancellationToken cancellationToken)
     {
         var gram = GC.AllocateUninitializedArray<float>(n * n);
         if (n == 0) return gram;
@@ -86,7 +92,9 @@ public sealed class GramDistanceBounds
         fixed (float* pGram = gram)
         {
             nint rowsPtr = (nint)pData, gramPtr = (nint)pGram;
-            Parallel.For(0, bands, KernelParallelism.Options(), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
+            var options = KernelParallelism.Options();
+            options.CancellationToken = cancellationToken;
+            Parallel.For(0, bands, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
             {
                 float* rows = (float*)rowsPtr, c = (float*)gramPtr;
                 float* block = stackalloc float[16];

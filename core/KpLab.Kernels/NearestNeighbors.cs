@@ -55,16 +55,22 @@ public static class NearestNeighbors
     /// <param name="includeSelf">Whether a row counts as its own neighbour (at distance 0), as scikit-learn's
     /// <c>kneighbors(X)</c> on training data and HDBSCAN's core distance do.</param>
     public static NeighborGraph Search(ReadOnlySpan<float> data, int depth, int k, PairwiseMeasure measure, bool includeSelf) =>
-        SearchCore(data, data, depth, k, measure, selfMode: includeSelf ? SelfMode.Include : SelfMode.Exclude);
+        Search(data, depth, k, measure, includeSelf, CancellationToken.None);
+
+    /// <summary><see cref="Search(ReadOnlySpan{float}, int, int, PairwiseMeasure, bool)"/>, stopping between tiles when
+    /// <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static NeighborGraph Search(ReadOnlySpan<float> data, int depth, int k, PairwiseMeasure measure, bool includeSelf,
+        CancellationToken cancellationToken) =>
+        SearchCore(data, data, depth, k, measure, includeSelf ? SelfMode.Include : SelfMode.Exclude, cancellationToken);
 
     /// <summary>Finds, for each row of <paramref name="queries"/>, the k nearest rows of <paramref name="reference"/>.</summary>
     public static NeighborGraph Search(ReadOnlySpan<float> queries, ReadOnlySpan<float> reference, int depth, int k, PairwiseMeasure measure) =>
-        SearchCore(queries, reference, depth, k, measure, SelfMode.None);
+        SearchCore(queries, reference, depth, k, measure, SelfMode.None, default);
 
     private enum SelfMode { None, Include, Exclude }
 
     private static NeighborGraph SearchCore(ReadOnlySpan<float> queries, ReadOnlySpan<float> reference, int depth, int k,
-        PairwiseMeasure measure, SelfMode selfMode)
+        PairwiseMeasure measure, SelfMode selfMode, CancellationToken cancellationToken)
     {
         if (measure is not (PairwiseMeasure.Euclidean or PairwiseMeasure.SquaredEuclidean or PairwiseMeasure.CosineDistance))
             throw new ArgumentException($"k-nearest neighbours need a distance measure, not {measure}.", nameof(measure));
@@ -77,7 +83,7 @@ public static class NearestNeighbors
         var distances = new float[(long)n * k];
         // Search squared distances (monotone in the Euclidean one) and take roots at the end.
         var searchMeasure = measure == PairwiseMeasure.Euclidean ? PairwiseMeasure.SquaredEuclidean : measure;
-        PairwiseKernel.ForEachTile(queries, reference, depth, searchMeasure, (r0, rows, tile) =>
+        PairwiseKernel.ForEachTileCore(queries, reference, depth, searchMeasure, (r0, rows, tile) =>
         {
             for (int r = 0; r < rows; r++)
             {
@@ -105,7 +111,7 @@ public static class NearestNeighbors
                     idx[pos] = j;
                 }
             }
-        });
+        }, PairwiseKernel.DefaultTileRows, SimdWidths.Best, cancellationToken);
         if (measure == PairwiseMeasure.Euclidean)
             for (long i = 0; i < distances.Length; i++) distances[i] = MathF.Sqrt(distances[i]);
         return new NeighborGraph(n, k, indices, distances);

@@ -105,7 +105,7 @@ public static class PairwiseKernel
     }
 
     internal static unsafe void ForEachTileCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int depth, PairwiseMeasure measure,
-        PairwiseTileAction action, int tileRows, SimdWidth width)
+        PairwiseTileAction action, int tileRows, SimdWidth width, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tileRows, 1, nameof(tileRows));
         int n = MatrixRows.RowCount(a.Length, depth);
@@ -120,7 +120,7 @@ public static class PairwiseKernel
             // B is packed once and shared; each tile packs its own rows of A and runs the GEMM on its thread.
             using var packedB = PackedPanels.Pack(pb, m, depth, GemmEngine.KernelShape.Of(width).Nr, degree);
             nint aa = (nint)pa;
-            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree },
+            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
                 () => GC.AllocateUninitializedArray<float>(checked(Math.Min(tileRows, n) * m)),
                 (t, _, buffer) =>
                 {

@@ -7,7 +7,10 @@ namespace KpLab.Plugins.Agglomerative;
 /// <summary>
 /// Agglomerative clustering that reproduces <c>scipy.cluster.hierarchy.linkage</c> merge for merge: single linkage
 /// through Prim's minimum spanning tree (O(n) memory), ward/average/complete through the nearest-neighbour chain on a
-/// full double-precision distance matrix (8·n² bytes: 3.2 GB at n = 20,000). Merges are sorted stably by
+/// full double-precision distance matrix (8·n² bytes: 3.2 GB at n = 20,000), and ward, when that matrix exceeds the
+/// memory budget (or with wardMethod 'centroids'), through the chain on centroids in O(n·d) memory
+/// (<see cref="WardCentroidChain"/>, fastcluster's linkage_vector). Average and complete linkage refuse, naming the
+/// estimate and the alternatives, when their matrix exceeds the budget. Merges are sorted stably by
 /// height and renumbered as SciPy does, so <see cref="Partition.MergeTree"/> equals SciPy's linkage matrix. Labels come
 /// from cutting that tree; they are numbered in order of each cluster's first row.
 /// </summary>
@@ -17,6 +20,7 @@ public sealed class AgglomerativeClusterer : IClusterer
 {
     private const string Name = "agglomerative";
     private readonly AgglomerativeOptions _options;
+    private readonly PluginContext _context;
 
     public AgglomerativeClusterer(AgglomerativeOptions options, PluginContext context)
     {
@@ -25,6 +29,7 @@ public sealed class AgglomerativeClusterer : IClusterer
         foreach (var error in options.Validate())
             throw new PluginOptionException(Name, error.Option, error.Message);
         _options = options;
+        _context = context;
     }
 
     public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
@@ -42,9 +47,27 @@ public sealed class AgglomerativeClusterer : IClusterer
             if (zero >= 0) throw new ArgumentException($"{Name}: row {zero} is all zeros; its cosine distance is undefined.", nameof(data));
         }
 
-        var merges = n == 1 ? []
+        var budget = _options.BudgetIn(_context);
+        long matrixPeak = 8L * n * n + 48L * n;
+        bool centroids = _options.Linkage == Linkage.Ward && _options.WardMethod switch
+        {
+            WardMethod.Centroids => true,
+            WardMethod.Matrix => false,
+            // The matrix chain is about twice as fast at every size measured (d = 384), so it runs while it fits.
+            _ => matrixPeak > budget.Bytes,
+        };
+        if (centroids)
+            budget.EnsureFits(Name, WardCentroidChain.PeakBytes(n, data.Columns), $"ward linkage on the centroids of {n} rows",
+                "Cluster a sample, or raise memoryBudgetGb.");
+        else if (_options.Linkage != Linkage.Single)
+            budget.EnsureFits(Name, 8L * n * n + 48L * n,
+                $"{_options.Linkage.ToString().ToLowerInvariant()} linkage on the full {n} x {n} double distance matrix",
+                "Use linkage 'single' (O(n) memory through a spanning tree), cluster a sample, or raise memoryBudgetGb.");
+        var merges = budget.Guard(Name, $"{_options.Linkage.ToString().ToLowerInvariant()} linkage of {n} rows", () => n == 1 ? []
             : _options.Linkage == Linkage.Single ? SingleLinkage(data, measure, cancellationToken)
-            : NearestNeighbourChain(data, measure, _options.Linkage, cancellationToken);
+            : centroids ? SortAndLabel(new WardCentroidChain(data.Values, n, data.Columns, cancellationToken)
+                .Run(cancellationToken, f => Report("ward on centroids", f)), n)
+            : NearestNeighbourChain(data, measure, _options.Linkage, f => Report("merges", f), cancellationToken));
         var tree = new MergeTree(n, merges);
         var labels = Cut(tree);
         return new Partition(labels)
@@ -81,8 +104,11 @@ public sealed class AgglomerativeClusterer : IClusterer
     }
 
     /// <summary>SciPy's <c>mst_single_linkage</c>: Prim's order, each edge recorded from the previously added row.</summary>
-    private static Merge[] SingleLinkage(EmbeddingMatrix data, PairwiseMeasure measure, CancellationToken cancellationToken)
+    private void Report(string stage, double fraction) => _context.Progress?.Report(new FitProgress(Name, stage, fraction));
+
+    private Merge[] SingleLinkage(EmbeddingMatrix data, PairwiseMeasure measure, CancellationToken cancellationToken)
     {
+        Report("spanning tree", 0);
         var mst = DenseSpanningTree.Prim(data.Values, data.Columns, measure, cancellationToken: cancellationToken);
         var raw = new (int X, int Y, double Height)[data.Rows - 1];
         int previous = 0;
@@ -104,10 +130,11 @@ public sealed class AgglomerativeClusterer : IClusterer
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Merge[] NearestNeighbourChain(EmbeddingMatrix data, PairwiseMeasure measure, Linkage linkage,
-        CancellationToken cancellationToken)
+        Action<double> progress, CancellationToken cancellationToken)
     {
         int n = data.Rows;
         using var d = SymmetricDistanceMatrix.Compute(data.Values, data.Columns, measure, cancellationToken);
+        progress(0);
         for (int i = 0; i < n; i++) d[i, i] = double.PositiveInfinity;
         var size = new double[n]; // doubles, so the SIMD update reads them directly; 0 marks a merged-away slot
         Array.Fill(size, 1.0);
@@ -119,6 +146,7 @@ public sealed class AgglomerativeClusterer : IClusterer
         for (int k = 0; k < n - 1; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if ((k & 1023) == 1023) progress((double)k / (n - 1));
             if (chainLength == 0) chain[chainLength++] = first;
             int x, y;
             double currentMin;
@@ -151,6 +179,7 @@ public sealed class AgglomerativeClusterer : IClusterer
             d.MirrorRow(y, x, size, first);
             while (first < n && size[first] == 0) first++;
         }
+        progress(1);
         return SortAndLabel(raw, n);
     }
 

@@ -25,7 +25,18 @@ public enum DistanceMetric
     Cosine,
 }
 
-public sealed record AgglomerativeOptions : PluginOptions
+/// <summary>How ward linkage is computed.</summary>
+public enum WardMethod
+{
+    /// <summary>The distance matrix (faster) while it fits the memory budget, centroids otherwise.</summary>
+    Auto,
+    /// <summary>Lance–Williams updates on the full double distance matrix (8·n² bytes).</summary>
+    Matrix,
+    /// <summary>The nearest-neighbour chain on centroids (O(n·d) memory), as fastcluster's linkage_vector.</summary>
+    Centroids,
+}
+
+public sealed record AgglomerativeOptions : MemoryBoundedOptions
 {
     [Description("Linkage criterion: ward, average, complete or single.")]
     public Linkage Linkage { get; init; } = Linkage.Ward;
@@ -39,8 +50,12 @@ public sealed record AgglomerativeOptions : PluginOptions
     [Description("Cut the tree at this height instead: merges at heights below it are kept (scikit-learn's distance_threshold). Requires nClusters to be unset.")]
     public double? DistanceThreshold { get; init; }
 
+    [Description("Ward only: auto, matrix (full distance matrix, 8 n^2 bytes) or centroids (nearest-neighbour chain on centroids, O(n d) memory, for large n).")]
+    public WardMethod WardMethod { get; init; } = WardMethod.Auto;
+
     public override IEnumerable<OptionError> Validate()
     {
+        foreach (var error in base.Validate()) yield return error;
         if (NClusters is not null && DistanceThreshold is not null)
             yield return new OptionError("distanceThreshold", "give either nClusters or distanceThreshold, not both (set nClusters to null)");
         if (NClusters is null && DistanceThreshold is null)

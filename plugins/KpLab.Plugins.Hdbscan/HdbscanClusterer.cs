@@ -6,9 +6,9 @@ namespace KpLab.Plugins.Hdbscan;
 /// <summary>
 /// HDBSCAN* (Campello et al. 2013, 2015) as the Python hdbscan library and R dbscan implement it: core distances to the
 /// minSamples-th nearest row (counting the row itself, as R's <c>hdbscan(x, minPts)</c>), Prim's minimum spanning
-/// tree of the mutual reachability graph (exact double distances; up to 23,170 rows one float32 Gram matrix, 4·n² bytes,
-/// bounds every distance and only undecided pairs are measured exactly, see <see cref="GramDistanceBounds"/>; above
-/// that, kNN candidates and distances on the fly, O(n) memory), its
+/// tree of the mutual reachability graph (exact double distances; up to 46,340 rows, while 4·n² bytes fit the memory
+/// budget, one float32 Gram matrix bounds every distance and only undecided pairs are measured exactly, see
+/// <see cref="GramDistanceBounds"/>; otherwise kNN candidates and distances on the fly, O(n) memory), its
 /// single-linkage tree, the condensed tree, excess-of-mass or leaf selection with an optional ε, membership
 /// probabilities and GLOSH outlier scores. Labels are -1 for noise and 0.. in order of cluster id.
 /// </summary>
@@ -20,9 +20,11 @@ public sealed class HdbscanClusterer : IClusterer
     // Extra kNN candidates whose float32 distances are re-measured exactly, so that float32 rounding in the search
     // cannot push the true k-th neighbour out of the list.
     private const int CandidateMargin = 8;
-    // Up to this many rows (a 2 GiB float32 Gram matrix) core distances and the tree come from GramDistanceBounds.
-    private const int MaxGramRows = 23170;
+    // Up to this many rows (an 8.6 GB float32 Gram matrix, the largest one array holds) core distances and the tree
+    // come from GramDistanceBounds, as long as the matrix fits the memory budget.
+    private static readonly int MaxGramRows = GramDistanceBounds.MaxRows;
     private readonly HdbscanOptions _options;
+    private readonly PluginContext _context;
 
     /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>
     public const string CoreDistancesKey = "coreDistances";
@@ -34,6 +36,7 @@ public sealed class HdbscanClusterer : IClusterer
         foreach (var error in options.Validate())
             throw new PluginOptionException(Name, error.Option, error.Message);
         _options = options;
+        _context = context;
     }
 
     public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
@@ -53,19 +56,31 @@ public sealed class HdbscanClusterer : IClusterer
 
         double[] core;
         SpanningTree mst;
-        if (n <= MaxGramRows)
+        var budget = _options.BudgetIn(_context);
+        // Besides the tree (O(n)): the Gram matrix and its copy of the data, or the kNN candidate lists.
+        long gramPeak = 4L * n * n + 4L * n * depth + 64L * n + KernelParallelism.Current * 16L * n;
+        long searchPeak = 12L * n * Math.Min(n, minSamples + CandidateMargin) + 4L * n * depth + 64L * n
+            + KernelParallelism.Current * 4L * PairwiseKernel.DefaultTileRows * n;
+        budget.EnsureFits(Name, searchPeak, $"HDBSCAN of {n} rows with minSamples = {minSamples}",
+            "Use a smaller minSamples, cluster a sample, or raise memoryBudgetGb.");
+        (core, mst) = budget.Guard(Name, $"HDBSCAN of {n} rows", () =>
         {
-            // One Gram matrix serves both the core distances and the spanning tree.
-            var distances = GramDistanceBounds.Compute(data.Values, depth, measure);
-            core = distances.KthNearest(minSamples, cancellationToken);
-            mst = DenseSpanningTree.Prim(distances, core, cancellationToken);
-        }
-        else
-        {
-            core = CoreDistances(data, minSamples, measure, norms);
-            cancellationToken.ThrowIfCancellationRequested();
-            mst = DenseSpanningTree.Prim(data.Values, depth, measure, core, cancellationToken);
-        }
+            if (n <= MaxGramRows && gramPeak <= budget.Bytes)
+            {
+                // One Gram matrix serves both the core distances and the spanning tree.
+                Report("core distances", 0);
+                var distances = GramDistanceBounds.Compute(data.Values, depth, measure, cancellationToken);
+                var gramCore = distances.KthNearest(minSamples, cancellationToken);
+                Report("spanning tree", 0);
+                return (gramCore, DenseSpanningTree.Prim(distances, gramCore, cancellationToken));
+            }
+            Report("core distances", 0);
+            var searchCore = CoreDistances(data, minSamples, measure, norms, cancellationToken);
+            Report("spanning tree", 0);
+            return (searchCore, DenseSpanningTree.Prim(data.Values, depth, measure, searchCore, cancellationToken));
+        });
+        Report("condensed tree", 0);
+        cancellationToken.ThrowIfCancellationRequested();
         var (tree, joinHeight) = SingleLinkageToCondensed(n, mst);
         tree.ComputeStability(Array.ConvertAll(joinHeight, h => h > 0 ? 1.0 / h : double.PositiveInfinity));
         var selected = SelectClusters(tree);
@@ -73,6 +88,7 @@ public sealed class HdbscanClusterer : IClusterer
         var probabilities = _options.Probabilities == MembershipModel.Lambda
             ? LambdaProbabilities(tree, selected, labels)
             : CoreDistanceProbabilities(core, labels);
+        Report("condensed tree", 1);
         return new Partition(labels)
         {
             Probabilities = probabilities,
@@ -87,15 +103,18 @@ public sealed class HdbscanClusterer : IClusterer
 
     /// <summary>Distance to the k-th nearest row counting the row itself (R dbscan's <c>kNNdist(x, minPts − 1)</c>):
     /// candidates from the kernel's kNN search, re-measured in double.</summary>
-    private static double[] CoreDistances(EmbeddingMatrix data, int k, PairwiseMeasure measure, double[] norms)
+    private void Report(string stage, double fraction) => _context.Progress?.Report(new FitProgress(Name, stage, fraction));
+
+    private static double[] CoreDistances(EmbeddingMatrix data, int k, PairwiseMeasure measure, double[] norms,
+        CancellationToken cancellationToken)
     {
         int n = data.Rows, depth = data.Columns;
         var core = new double[n];
         if (k == 1) return core;
         int candidates = Math.Min(n, k + CandidateMargin);
-        var graph = NearestNeighbors.Search(data.Values, depth, candidates, measure, includeSelf: true);
+        var graph = NearestNeighbors.Search(data.Values, depth, candidates, measure, includeSelf: true, cancellationToken);
         var memory = data.Memory;
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current }, i =>
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current, CancellationToken = cancellationToken }, i =>
         {
             var values = memory.Span;
             var exact = new double[candidates];

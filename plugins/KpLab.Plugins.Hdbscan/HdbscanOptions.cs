@@ -30,7 +30,7 @@ public enum MembershipModel
     CoreDistance,
 }
 
-public sealed record HdbscanOptions : PluginOptions
+public sealed record HdbscanOptions : MemoryBoundedOptions
 {
     [Description("Smallest group of rows that counts as a cluster (R dbscan's minPts), at least 2.")]
     public int MinClusterSize { get; init; } = 5;
@@ -55,6 +55,7 @@ public sealed record HdbscanOptions : PluginOptions
 
     public override IEnumerable<OptionError> Validate()
     {
+        foreach (var error in base.Validate()) yield return error;
         if (MinClusterSize < 2) yield return new OptionError("minClusterSize", $"must be at least 2, got {MinClusterSize}");
         if (MinSamples is < 1) yield return new OptionError("minSamples", $"must be at least 1, got {MinSamples}");
         if (!(ClusterSelectionEpsilon >= 0 && double.IsFinite(ClusterSelectionEpsilon)))

@@ -4,7 +4,7 @@ using KpLab.Kernels;
 
 namespace KpLab.Plugins.InternalMetrics;
 
-public sealed record CentroidIndexOptions : PluginOptions
+public sealed record CentroidIndexOptions : MemoryBoundedOptions
 {
     [Description("Noise (-1): 'cluster' treats it as one more cluster (scikit-learn), 'exclude' drops those rows.")]
     public NoiseHandling Noise { get; init; } = NoiseHandling.Cluster;
@@ -12,12 +12,16 @@ public sealed record CentroidIndexOptions : PluginOptions
 
 /// <summary>scikit-learn's davies_bouldin_score, in float64 (Euclidean).</summary>
 [KpLabPlugin(PluginKind.Metric, "davies-bouldin", Description = "Davies-Bouldin index (lower is better), as scikit-learn's davies_bouldin_score.")]
-public sealed class DaviesBouldin(CentroidIndexOptions options) : IMetric
+public sealed class DaviesBouldin(CentroidIndexOptions options, PluginContext? context = null) : IMetric
 {
     public MetricResult Evaluate(EvaluationInput input)
     {
         var labels = ClusterLabels.From(input, "davies-bouldin", options.Noise);
         int k = labels.ClusterCount;
+        // The k x k centroid distances dominate when clusters are many (singletons: k = n).
+        options.BudgetIn(context ?? PluginContext.Default).EnsureFits("davies-bouldin",
+            8L * k * k + 8L * k * (labels.Data.Columns + 1), $"the {k} x {k} centroid distance table",
+            "Merge small clusters first (or exclude noise), or raise memoryBudgetGb.");
         var centroids = labels.Centroids();
         var intra = new double[k];
         for (int r = 0; r < labels.Count; r++)
@@ -49,12 +53,14 @@ public sealed class DaviesBouldin(CentroidIndexOptions options) : IMetric
 
 /// <summary>scikit-learn's calinski_harabasz_score, in float64.</summary>
 [KpLabPlugin(PluginKind.Metric, "calinski-harabasz", Description = "Calinski-Harabasz variance ratio (higher is better), as scikit-learn's calinski_harabasz_score.")]
-public sealed class CalinskiHarabasz(CentroidIndexOptions options) : IMetric
+public sealed class CalinskiHarabasz(CentroidIndexOptions options, PluginContext? context = null) : IMetric
 {
     public MetricResult Evaluate(EvaluationInput input)
     {
         var labels = ClusterLabels.From(input, "calinski-harabasz", options.Noise);
         int k = labels.ClusterCount, n = labels.Count, d = labels.Data.Columns;
+        options.BudgetIn(context ?? PluginContext.Default).EnsureFits("calinski-harabasz", 8L * k * (d + 1) + 8L * d,
+            $"{k} centroids of {d} values", "Merge small clusters first (or exclude noise), or raise memoryBudgetGb.");
         var centroids = labels.Centroids();
         var mean = new double[d];
         for (int r = 0; r < n; r++) WideningSums.AddTo(labels.Row(r), mean);

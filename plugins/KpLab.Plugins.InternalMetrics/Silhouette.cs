@@ -29,7 +29,7 @@ public enum SilhouetteMethod
     Decomposed,
 }
 
-public sealed record SilhouetteOptions : PluginOptions
+public sealed record SilhouetteOptions : MemoryBoundedOptions
 {
     [Description("Distance: euclidean or cosine.")]
     public SilhouetteDistance Distance { get; init; } = SilhouetteDistance.Euclidean;
@@ -45,6 +45,7 @@ public sealed record SilhouetteOptions : PluginOptions
 
     public override IEnumerable<OptionError> Validate()
     {
+        foreach (var error in base.Validate()) yield return error;
         if (TileRows < 1) yield return new OptionError("tileRows", $"must be at least 1, got {TileRows}");
         if (Method == SilhouetteMethod.Decomposed && Distance != SilhouetteDistance.Cosine)
             yield return new OptionError("method", "'decomposed' needs distance 'cosine'");
@@ -57,7 +58,7 @@ public sealed record SilhouetteOptions : PluginOptions
 /// input row (NaN for excluded noise rows); Rows: per-cluster means.
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "silhouette", Description = "Silhouette coefficient per sample and mean (euclidean or cosine), as scikit-learn's silhouette_samples/silhouette_score.")]
-public sealed class Silhouette(SilhouetteOptions options) : IMetric
+public sealed class Silhouette(SilhouetteOptions options, PluginContext? context = null) : IMetric
 {
     public MetricResult Evaluate(EvaluationInput input)
     {
@@ -69,6 +70,10 @@ public sealed class Silhouette(SilhouetteOptions options) : IMetric
             // The decomposition costs K float64 dot products per row against n float32 ones for the tiles.
             _ => labels.ClusterCount * 8 <= labels.Count,
         };
+        options.BudgetIn(context ?? PluginContext.Default).EnsureFits("silhouette", PeakBytes(labels, decomposed, options.TileRows),
+            $"the silhouette of {labels.Count} rows in {labels.ClusterCount} clusters",
+            decomposed ? "Merge small clusters first, or raise memoryBudgetGb."
+                : "Use fewer tileRows, or distance 'cosine' (decomposed through cluster sums), or raise memoryBudgetGb.");
         var sums = decomposed ? CosineSumsDecomposed(labels) : SumsTiled(labels, options.Distance, options.TileRows);
         var scores = Scores(labels, sums);
 
@@ -85,6 +90,17 @@ public sealed class Silhouette(SilhouetteOptions options) : IMetric
             Details = new Dictionary<string, object> { ["samples"] = samples },
             Components = new Dictionary<string, double> { ["samples"] = labels.Count, ["clusters"] = labels.ClusterCount },
         };
+    }
+
+    /// <summary>The estimated peak of what <see cref="Evaluate"/> allocates beyond its input.</summary>
+    private static long PeakBytes(ClusterLabels labels, bool decomposed, int tileRows)
+    {
+        long n = labels.Count, k = labels.ClusterCount, d = labels.Data.Columns;
+        long common = 8 * n * k + 8 * n + 4 * n; // the sums, the scores, the row order
+        if (decomposed) return common + 8 * k * d + 8 * n;
+        long threads = KernelParallelism.Current;
+        // The grouped copy and its packed panels, per thread one tile and one row of distances, the norms.
+        return common + 8 * n * d + threads * (4 * Math.Min(tileRows, n) * n + 4 * n) + 8 * n;
     }
 
     /// <summary>s per scored row from the per-row, per-cluster distance sums (self included, at distance 0).</summary>
@@ -133,13 +149,23 @@ public sealed class Silhouette(SilhouetteOptions options) : IMetric
             for (int j = 0; j < d; j++) dst[j] = (float)(src[j] - shift[j]);
         }
         var sums = new double[(long)n * k];
-        var measure = distance == SilhouetteDistance.Euclidean ? PairwiseMeasure.Euclidean : PairwiseMeasure.CosineDistance;
+        bool euclidean = distance == SilhouetteDistance.Euclidean;
+        var measure = euclidean ? PairwiseMeasure.SquaredEuclidean : PairwiseMeasure.CosineDistance;
+        var squaredNorms = new float[n];
+        if (euclidean) MatrixRows.SquaredNorms(grouped, d, squaredNorms);
         PairwiseKernel.ForEachTile(grouped, grouped, d, measure, (r0, rows, tile) =>
         {
+            var distances = euclidean ? new float[n] : null;
             for (int i = 0; i < rows; i++)
             {
                 int p = r0 + i;
                 var tileRow = tile.Slice(i * n, n);
+                if (distances is not null)
+                {
+                    CloseEuclideanDistances.Resolve(tileRow, squaredNorms, p, distances,
+                        j => ExactDistances.SquaredEuclidean(labels.Row(order[p]), labels.Row(order[j])));
+                    tileRow = distances;
+                }
                 var rowSums = sums.AsSpan((int)((long)order[p] * k), k);
                 WideningSums.SegmentSums(tileRow, boundaries, rowSums);
                 // The self distance counts as exactly 0, as sklearn zeroes the diagonal (for cosine too, whenever the

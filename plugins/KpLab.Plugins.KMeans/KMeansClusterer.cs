@@ -28,6 +28,10 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
         if (k < 1) throw new PluginOptionException(Name, "k", $"must be at least 1, got {k}.");
         if (k > n) throw new ArgumentException($"{Name}: k = {k} clusters need at least {k} rows; the matrix has {n}.", nameof(data));
 
+        // The working copy and its norms, labels and bounds per row, and per thread a tile of row-centre products.
+        long peak = 4L * n * d + 24L * n + 4L * KernelParallelism.Current * (long)Math.Min(n, 4096) * k + 16L * k * d;
+        options.BudgetIn(context).EnsureFits(Name, peak, $"k-means of {n} x {d} rows into {k} clusters",
+            "Use algorithm 'miniBatch' or fewer clusters, or raise memoryBudgetGb.");
         var explicitCentres = ExplicitCentres(d);
         var prepared = KMeansData.Create(data.Values, n, d, options.Spherical);
         double tolerance = prepared.AbsoluteTolerance(options.Tol);
@@ -38,6 +42,7 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
         KMeansRun? best = null;
         for (int run = 0; run < runs; run++)
         {
+            context.Progress?.Report(new FitProgress(Name, "runs", (double)run / runs));
             var initial = explicitCentres is not null ? prepared.ToWorkingSpace(explicitCentres)
                 : options.Init == KMeansOptions.RandomRows ? CentroidSeeding.RandomRows(prepared, k, random)
                 : CentroidSeeding.KMeansPlusPlus(prepared, k, random);
@@ -49,6 +54,7 @@ public sealed class KMeansClusterer(KMeansOptions options, PluginContext context
             if (best is null || result.Inertia < best.Inertia) best = result;
         }
 
+        context.Progress?.Report(new FitProgress(Name, "runs", 1));
         var partition = new Partition(best!.Labels)
         {
             Extras = new Dictionary<string, object>

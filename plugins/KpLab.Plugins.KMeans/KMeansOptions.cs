@@ -4,7 +4,7 @@ using KpLab.Abstractions;
 namespace KpLab.Plugins.KMeans;
 
 /// <summary>Options of the <c>kmeans</c> clusterer.</summary>
-public sealed record KMeansOptions : PluginOptions
+public sealed record KMeansOptions : MemoryBoundedOptions
 {
     /// <summary>The initialisation that picks centres by greedy k-means++.</summary>
     public const string KMeansPlusPlus = "k-means++";
@@ -48,6 +48,7 @@ public sealed record KMeansOptions : PluginOptions
     /// <inheritdoc />
     public override IEnumerable<OptionError> Validate()
     {
+        foreach (var error in base.Validate()) yield return error;
         if (K < 1) yield return new OptionError("k", $"must be at least 1, got {K}.");
         if (InitialCentroids is null && Init != KMeansPlusPlus && Init != RandomRows && !Init.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             yield return new OptionError("init", $"must be \"{KMeansPlusPlus}\", \"{RandomRows}\" or a .npy path, got \"{Init}\".");

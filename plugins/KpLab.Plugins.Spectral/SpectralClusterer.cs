@@ -32,6 +32,9 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
         if (options.Affinity == SpectralAffinity.NearestNeighbors && options.NNeighbors > n)
             throw new PluginOptionException(Name, "nNeighbors", $"must be at most the number of rows ({n}), got {options.NNeighbors}.");
 
+        // Affinity, Laplacian and the eigensolver's workspace: three dense n x n double matrices.
+        options.BudgetIn(context).EnsureFits(Name, 24L * n * n + 4L * n * d + 4L * n * n,
+            $"the dense {n} x {n} affinity and Laplacian", "Use hdbscan, kmeans or agglomerative ward, or raise memoryBudgetGb.");
         if (AllRowsEqual(data))
         {
             // Every distance ties, so the kNN graph would only reflect tie-breaking by index: one cluster is the answer.
@@ -40,10 +43,13 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
         }
 
         var values = data.ToArray();
+        context.Progress?.Report(new FitProgress(Name, "affinity", 0));
         var affinity = SpectralEmbedding.Affinity(values, n, d, options);
         cancellationToken.ThrowIfCancellationRequested();
+        context.Progress?.Report(new FitProgress(Name, "eigenvectors", 0));
         var embedding = SpectralEmbedding.Embed(affinity, n, k);
         cancellationToken.ThrowIfCancellationRequested();
+        context.Progress?.Report(new FitProgress(Name, "k-means", 0));
 
         var prepared = KMeansData.Create(embedding, n, k, spherical: false);
         double tolerance = prepared.AbsoluteTolerance(1e-4);

@@ -24,7 +24,7 @@ public enum SpectralMetric
 }
 
 /// <summary>Options of the <c>spectral</c> clusterer.</summary>
-public sealed record SpectralOptions : PluginOptions
+public sealed record SpectralOptions : MemoryBoundedOptions
 {
     [Description("Number of clusters (and of eigenvectors in the embedding), at least 1 and at most the number of rows.")]
     public int K { get; init; } = 8;
@@ -53,6 +53,7 @@ public sealed record SpectralOptions : PluginOptions
     /// <inheritdoc />
     public override IEnumerable<OptionError> Validate()
     {
+        foreach (var error in base.Validate()) yield return error;
         if (K < 1) yield return new OptionError("k", $"must be at least 1, got {K}.");
         if (NNeighbors < 1) yield return new OptionError("nNeighbors", $"must be at least 1, got {NNeighbors}.");
         if (!(Gamma > 0) || double.IsInfinity(Gamma)) yield return new OptionError("gamma", $"must be a finite value > 0, got {Gamma}.");

@@ -112,4 +112,42 @@ public sealed class InputValidationTests
         Assert.All(typeof(AgglomerativeOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
             p => Assert.False(string.IsNullOrWhiteSpace(p.GetCustomAttribute<DescriptionAttribute>()?.Description), p.Name));
     }
+
+    [Fact]
+    public void AFullMatrixOverTheBudgetIsRefusedBeforeAllocating()
+    {
+        var rows = Enumerable.Range(0, 2000).Select(i => new float[] { i, i % 7 }).ToArray();
+        var options = new AgglomerativeOptions { Linkage = Linkage.Average, MemoryBudgetGb = 0.01 };
+        var ex = Assert.Throws<MemoryBudgetExceededException>(() => Fit(Matrix(rows), options));
+        Assert.Equal(8L * 2000 * 2000 + 48L * 2000, ex.EstimatedBytes);
+        Assert.Contains("agglomerative: average linkage on the full 2000 x 2000 double distance matrix needs about 32.1 MB", ex.Message);
+        Assert.Contains("single", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(WardMethod.Matrix, "merges")]
+    [InlineData(WardMethod.Centroids, "ward on centroids")]
+    public void ProgressIsReportedAndCancellationStopsTheMerges(WardMethod method, string stage)
+    {
+        var rows = Enumerable.Range(0, 3000).Select(i => new float[] { MathF.Sin(i), MathF.Cos(i * 0.7f), i % 13 }).ToArray();
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<FitProgress>();
+        var context = new PluginContext(new RandomSource(0))
+        {
+            // Synchronous, so the cancellation lands while the merges run.
+            Progress = new SynchronousProgress(p =>
+            {
+                seen.Add(p);
+                if (p.Stage == stage && p.Fraction > 0) cancel.Cancel();
+            }),
+        };
+        var clusterer = new AgglomerativeClusterer(new AgglomerativeOptions { WardMethod = method }, context);
+        Assert.ThrowsAny<OperationCanceledException>(() => clusterer.Fit(Matrix(rows), cancel.Token));
+        Assert.Contains(seen, p => p.Plugin == "agglomerative" && p.Stage == stage && p.Fraction > 0 && p.Fraction < 1);
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
 }

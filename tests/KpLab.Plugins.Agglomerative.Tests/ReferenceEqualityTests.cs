@@ -24,10 +24,41 @@ public sealed class ReferenceEqualityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void MergeTreeEqualsScipyLinkage(string set, Linkage linkage, DistanceMetric metric)
+    public void MergeTreeEqualsScipyLinkage(string set, Linkage linkage, DistanceMetric metric) =>
+        AssertMergeTreeEqualsScipy(set, linkage, metric, WardMethod.Matrix);
+
+    [Theory]
+    [InlineData("blobs")]
+    [InlineData("aniso")]
+    [InlineData("sphere")]
+    [InlineData("semeval")]
+    public void WardOnCentroidsEqualsScipyLinkage(string set) =>
+        AssertMergeTreeEqualsScipy(set, Linkage.Ward, DistanceMetric.Euclidean, WardMethod.Centroids);
+
+    [Theory]
+    [InlineData("blobs")]
+    [InlineData("sphere")]
+    [InlineData("semeval")]
+    public void WardOnCentroidsEqualsFastclusterLinkageVector(string set)
+    {
+        var expected = ReferenceFixtures.Linkage($"{set}_ward_fastcluster");
+        var tree = new AgglomerativeClusterer(new AgglomerativeOptions { WardMethod = WardMethod.Centroids },
+            PluginContext.Default).Fit(ReferenceFixtures.Data(set)).MergeTree!;
+        Assert.Equal(expected.Length, tree.Merges.Count);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var (e, a) = (expected[i], tree.Merges[i]);
+            Assert.True(Math.Abs(e.Distance - a.Distance) <= 1e-6 * Math.Abs(e.Distance) + 1e-12,
+                $"merge {i}: height {a.Distance:R}, fastcluster {e.Distance:R}");
+            // SemEval's duplicate answers merge at height 0 in an order that is a tie for both.
+            if (e.Distance > 0) Assert.Equal(e.Size, a.Size);
+        }
+    }
+
+    private static void AssertMergeTreeEqualsScipy(string set, Linkage linkage, DistanceMetric metric, WardMethod method)
     {
         var expected = ReferenceFixtures.Linkage(Tag(set, linkage, metric));
-        var partition = new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = linkage, Metric = metric },
+        var partition = new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = linkage, Metric = metric, WardMethod = method },
             PluginContext.Default).Fit(ReferenceFixtures.Data(set));
         var tree = partition.MergeTree!;
         Assert.Equal(expected.Length, tree.Merges.Count);

@@ -82,4 +82,41 @@ public sealed class InputValidationTests
         Assert.All(typeof(HdbscanOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
             p => Assert.False(string.IsNullOrWhiteSpace(p.GetCustomAttribute<DescriptionAttribute>()?.Description), p.Name));
     }
+
+    [Theory]
+    [InlineData(0.0)]     // the Gram-bounded path
+    [InlineData(0.005)]   // a budget below the 9 MB Gram matrix: the kNN path
+    public void StagesAreReportedAndCancellationStopsTheFit(double budgetGb)
+    {
+        var rows = Enumerable.Range(0, 1500).Select(i => new float[] { MathF.Sin(i), MathF.Cos(i * 0.7f), i % 13 }).ToArray();
+        using var cancel = new CancellationTokenSource();
+        var stages = new List<string>();
+        var context = new PluginContext(new RandomSource(0))
+        {
+            Progress = new SynchronousProgress(p =>
+            {
+                stages.Add(p.Stage);
+                if (p.Stage == "spanning tree") cancel.Cancel();
+            }),
+        };
+        var options = new HdbscanOptions { MinClusterSize = 5, MemoryBudgetGb = budgetGb > 0 ? budgetGb : null };
+        Assert.ThrowsAny<OperationCanceledException>(() => new HdbscanClusterer(options, context).Fit(EmbeddingMatrix.FromRows(rows), cancel.Token));
+        Assert.Equal(["core distances", "spanning tree"], stages);
+    }
+
+    [Fact]
+    public void ABudgetBelowTheSearchIsRefusedWithTheEstimate()
+    {
+        var rows = Enumerable.Range(0, 1500).Select(i => new float[] { i, i % 7 }).ToArray();
+        var ex = Assert.Throws<MemoryBudgetExceededException>(() =>
+            new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 5, MemoryBudgetGb = 1e-6 }, PluginContext.Default)
+                .Fit(EmbeddingMatrix.FromRows(rows)));
+        Assert.StartsWith("hdbscan: HDBSCAN of 1500 rows with minSamples = 5 needs about", ex.Message);
+        Assert.True(ex.EstimatedBytes > ex.BudgetBytes);
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
 }

@@ -120,7 +120,7 @@ public sealed class KMeansRobustnessTests
     public void OptionsAreDescribedForThePluginListing()
     {
         var names = OptionsBinder.Describe(typeof(KMeansOptions)).Select(o => o.Name).ToArray();
-        Assert.Equal(["k", "init", "initialCentroids", "nInit", "maxIter", "tol", "seed", "algorithm", "spherical", "batchSize", "maxNoImprovement"], names);
+        Assert.Equal(["k", "init", "initialCentroids", "nInit", "maxIter", "tol", "seed", "algorithm", "spherical", "batchSize", "maxNoImprovement", "memoryBudgetGb"], names);
         Assert.All(OptionsBinder.Describe(typeof(KMeansOptions)), o => Assert.False(string.IsNullOrWhiteSpace(o.Description)));
         var bound = OptionsBinder.Bind<KMeansOptions>(new Dictionary<string, object?> { ["k"] = 2, ["algorithm"] = "hamerly", ["initialCentroids"] = new object[] { new object[] { 1, 2 }, new object[] { 3.5, 4 } } }, "kmeans");
         Assert.Equal(KMeansAlgorithm.Hamerly, bound.Algorithm);

@@ -104,6 +104,6 @@ public sealed class SpectralTests(ITestOutputHelper output)
     public void OptionsAreDescribedForThePluginListing()
     {
         var names = OptionsBinder.Describe(typeof(SpectralOptions)).Select(o => o.Name).ToArray();
-        Assert.Equal(["k", "affinity", "metric", "nNeighbors", "gamma", "nInit", "seed", "maxRows"], names);
+        Assert.Equal(["k", "affinity", "metric", "nNeighbors", "gamma", "nInit", "seed", "maxRows", "memoryBudgetGb"], names);
     }
 }

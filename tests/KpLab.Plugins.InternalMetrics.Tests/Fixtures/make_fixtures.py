@@ -12,6 +12,7 @@ import sklearn
 from sklearn import metrics as M
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,6 +70,26 @@ def main():
     lab = np.array([0, 0, 0, 1, 1, 1])
     cases.append({"name": "tiny_n6_d2", "file": "tiny_n6_d2.npy", "noise": "cluster", "labels": lab.tolist(),
                   "expected": scores(X, lab, "cluster")})
+
+    # Duplicate short answers under TF-IDF: many exact duplicate rows, whose euclidean distance must be exactly 0
+    # (the float32 expansion |x|² + |y|² − 2x·y put them about 6e-3 apart and moved the mean by 1.4e-4).
+    answers = [
+        "photosynthesis makes sugar from light", "plants make food from sunlight", "light energy becomes sugar",
+        "the mitochondria makes energy", "cells get energy from mitochondria", "respiration releases energy",
+        "water evaporates and condenses", "the water cycle moves water", "rain comes from clouds",
+        "gravity pulls objects down", "objects fall because of gravity", "mass attracts mass",
+        "i do not know", "no idea", "because of science", "energy", "sugar", "light and water make sugar",
+        "force equals mass times acceleration", "acceleration is force over mass",
+    ]
+    picks = rng.integers(0, len(answers), 360)
+    docs = [answers[i] for i in picks]
+    X = TfidfVectorizer().fit_transform(docs).toarray().astype(np.float32)
+    lab = KMeans(n_clusters=6, n_init=3, random_state=0).fit(X).labels_.copy()
+    flip = rng.choice(360, 50, replace=False)  # duplicates of one answer end up in several clusters
+    lab[flip] = rng.integers(0, 6, 50)
+    np.save(os.path.join(HERE, "tfidf_duplicates_n360.npy"), X)
+    cases.append({"name": "tfidf_duplicates_n360", "file": "tfidf_duplicates_n360.npy", "noise": "cluster",
+                  "labels": lab.tolist(), "expected": scores(X, lab, "cluster")})
 
     with open(os.path.join(HERE, "internal_cases.json"), "w") as f:
         json.dump({"generator": "make_fixtures.py", "sklearn": sklearn.__version__, "cases": cases}, f)

@@ -8,7 +8,8 @@ using KpLab.Plugins.Hdbscan;
 namespace KpLab.Hierarchical.Benchmarks;
 
 /// <summary>
-/// `time FILE.f32 N D OP` times one run of OP (agglo_ward, agglo_average_cosine, hdbscan) on the raw float32 file that
+/// `time FILE.f32 N D OP [HEIGHTS.txt]` times one run of OP (agglo_ward, agglo_ward_matrix, agglo_ward_centroids,
+/// agglo_average_cosine, hdbscan, hdbscan_50) on the raw float32 file that
 /// peer.py wrote, prints one JSON line, and is what scripts/bench-hierarchical compares with the peers; any other
 /// arguments go to BenchmarkDotNet.
 /// </summary>
@@ -16,13 +17,15 @@ public static class Program
 {
     public static void Main(string[] args)
     {
-        if (args.Length == 5 && args[0] == "time")
+        if (args.Length is 5 or 6 && args[0] == "time")
         {
             var data = Workloads.ReadRaw(args[1], int.Parse(args[2]), int.Parse(args[3]));
             var clusterer = Workloads.Create(args[4]);
             var watch = Stopwatch.StartNew();
             var partition = clusterer.Fit(data);
             watch.Stop();
+            if (args.Length == 6 && partition.MergeTree is { } tree) // the merge heights, one per line, for comparison
+                File.WriteAllLines(args[5], tree.Merges.Select(m => m.Distance.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
             Console.WriteLine($"{{\"op\":\"{args[4]}\",\"n\":{data.Rows},\"d\":{data.Columns},\"seconds\":{watch.Elapsed.TotalSeconds:F3},\"clusters\":{partition.ClusterCount},\"noise\":{partition.NoiseCount}}}");
             return;
         }
@@ -42,6 +45,9 @@ public static class Workloads
     public static IClusterer Create(string op) => op switch
     {
         "agglo_ward" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8 }, PluginContext.Default),
+        "agglo_ward_matrix" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8, WardMethod = WardMethod.Matrix }, PluginContext.Default),
+        "agglo_ward_centroids" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8, WardMethod = WardMethod.Centroids }, PluginContext.Default),
+        "hdbscan_50" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 50 }, PluginContext.Default),
         "agglo_average_cosine" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Average, Metric = DistanceMetric.Cosine, NClusters = 8 }, PluginContext.Default),
         "hdbscan" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 15 }, PluginContext.Default),
         _ => throw new ArgumentException($"unknown op {op}"),
