@@ -84,22 +84,34 @@ public sealed class Dataset
 
     /// <summary>The items that satisfy <paramref name="predicate"/>, as a new dataset.</summary>
     public Dataset Where(Func<TextItem, bool> predicate, string? name = null) =>
-        new(name ?? Name + " (subset)", Items.Where(predicate).ToArray(), SourcePath) { QualityOrder = QualityOrder };
+        new(name ?? Name + " (subset)", Items.Where(predicate).ToArray(), SourcePath) { QualityOrder = QualityOrder, ReadReport = ReadReport };
 
     /// <summary>One dataset per group, in order of first appearance; items without a group are skipped.</summary>
     public IReadOnlyList<Dataset> SplitByGroup() =>
         Items.Where(i => i.Group is not null).GroupBy(i => i.Group!)
-            .Select(g => new Dataset($"{Name}/{g.Key}", g.ToArray(), SourcePath) { QualityOrder = QualityOrder }).ToArray();
+            .Select(g => new Dataset($"{Name}/{g.Key}", g.ToArray(), SourcePath) { QualityOrder = QualityOrder, ReadReport = ReadReport }).ToArray();
 
     /// <summary>
-    /// Loads a CSV file with the given column mapping.
+    /// What reading the source found and did: invalid UTF-8 replaced, empty texts kept or skipped. All zero for a
+    /// dataset built from items.
     /// </summary>
+    public DatasetReadReport ReadReport { get; init; } = DatasetReadReport.None;
+
+    /// <summary>
+    /// Loads a CSV file (TSV when its name ends in <c>.tsv</c> or <c>.tab</c>) with the given column mapping.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="mapping">Which columns hold the text, id, label and group.</param>
+    /// <param name="options">What to do with invalid UTF-8 and empty texts; by default invalid UTF-8 is refused and
+    /// empty texts are kept. Either way <see cref="ReadReport"/> counts them.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataFormatException">The file is malformed, a mapped column is missing, or an id repeats (file and line named).</exception>
-    public static Dataset LoadCsv(string path, CsvColumnMapping mapping)
+    /// <exception cref="DataFormatException">The file is malformed or not UTF-8, a mapped column is missing, or an id
+    /// repeats (file and line named).</exception>
+    public static Dataset LoadCsv(string path, CsvColumnMapping mapping, TextReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mapping);
-        var table = CsvTable.Load(path);
+        options ??= new TextReadOptions();
+        var table = CsvTable.Load(path, options.InvalidUtf8);
         int text = table.ColumnIndex(mapping.Text);
         int id = mapping.Id is null ? -1 : table.ColumnIndex(mapping.Id);
         int label = mapping.Label is null ? -1 : table.ColumnIndex(mapping.Label);
@@ -107,12 +119,18 @@ public sealed class Dataset
         var used = new HashSet<int> { text, id, label, group };
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var items = new List<TextItem>(table.Records.Count);
+        var emptyLines = new List<int>();
         for (int r = 0; r < table.Records.Count; r++)
         {
             var record = table.Records[r];
             var itemId = id >= 0 ? record.Fields[id] : (r + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!seen.TryAdd(itemId, record.Line))
                 throw new DataFormatException(path, record.Line, $"id '{itemId}' repeats the id on line {seen[itemId]}.");
+            if (string.IsNullOrWhiteSpace(record.Fields[text]))
+            {
+                emptyLines.Add(record.Line);
+                if (options.EmptyText == EmptyTextHandling.Skip) continue;
+            }
             var extra = new Dictionary<string, string>(StringComparer.Ordinal);
             for (int c = 0; c < table.Header.Count; c++)
                 if (!used.Contains(c)) extra[table.Header[c]] = record.Fields[c];
@@ -121,7 +139,8 @@ public sealed class Dataset
                 label >= 0 ? record.Fields[label] : null) { Extra = extra });
         }
         var hash = KpLab.Abstractions.ContentHash.OfFile(path);
-        return new Dataset(Path.GetFileNameWithoutExtension(path), items, Path.GetFullPath(path), hash);
+        var report = new DatasetReadReport(table.ReplacedInvalidUtf8, emptyLines, options.EmptyText);
+        return new Dataset(Path.GetFileNameWithoutExtension(path), items, Path.GetFullPath(path), hash) { ReadReport = report };
     }
 
     private static string HashItems(IReadOnlyList<TextItem> items) =>

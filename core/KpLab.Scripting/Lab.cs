@@ -116,8 +116,11 @@ public sealed class Lab
     /// <summary>
     /// Loads a dataset: a CSV path (relative to the script) with the given columns, or a short name such as
     /// "semeval2013-sra" described by <c>data/&lt;name&gt;/dataset.yaml</c> (columns given here override its mapping).
+    /// Invalid UTF-8 is refused unless <paramref name="read"/> asks for replacement; empty texts are kept unless it asks
+    /// to skip them. Either is counted in the run record and logged.
     /// </summary>
-    public Dataset LoadDataset(string nameOrPath, string? text = null, string? label = null, string? group = null, string? id = null)
+    public Dataset LoadDataset(string nameOrPath, string? text = null, string? label = null, string? group = null, string? id = null,
+        TextReadOptions? read = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         string csv;
@@ -141,11 +144,18 @@ public sealed class Lab
             csv = Path(nameOrPath);
             mapping = new CsvColumnMapping { Text = text ?? "text", Label = label, Group = group, Id = id };
         }
-        var loaded = Dataset.LoadCsv(csv, mapping);
+        var loaded = Dataset.LoadCsv(csv, mapping, read);
         var dataset = shortName is null
             ? loaded
-            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { QualityOrder = qualityOrder };
-        Record(() => _record.Datasets.Add(new DatasetUse(dataset.Name, dataset.SourcePath, dataset.ContentHash, dataset.Count)));
+            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { QualityOrder = qualityOrder, ReadReport = loaded.ReadReport };
+        var report = dataset.ReadReport;
+        if (!report.IsClean) Log($"dataset {dataset.Name}: {report}");
+        Record(() => _record.Datasets.Add(new DatasetUse(dataset.Name, dataset.SourcePath, dataset.ContentHash, dataset.Count)
+        {
+            EmptyTexts = report.EmptyTexts,
+            EmptyTextsSkipped = report.EmptyText == EmptyTextHandling.Skip && report.EmptyTexts > 0,
+            ReplacedInvalidUtf8 = report.ReplacedInvalidUtf8,
+        }));
         return dataset;
     }
 
@@ -233,19 +243,17 @@ public sealed class Lab
     {
         ArgumentNullException.ThrowIfNull(partition);
         var full = RunFolderPath(path, "Lab.Save");
-        var csv = new StringBuilder();
         var header = new List<string> { "row", "label" };
         if (partition.Probabilities is not null) header.Add("probability");
         if (partition.OutlierScores is not null) header.Add("outlier_score");
-        csv.Append(string.Join(',', header)).Append('\n');
-        for (int i = 0; i < partition.Count; i++)
+        var rows = Enumerable.Range(0, partition.Count).Select(i =>
         {
-            csv.Append(i).Append(',').Append(partition.Labels[i]);
-            if (partition.Probabilities is { } p) csv.Append(',').Append(ResultTables.Format(p[i]));
-            if (partition.OutlierScores is { } o) csv.Append(',').Append(ResultTables.Format(o[i]));
-            csv.Append('\n');
-        }
-        AtomicFile.WriteAllText(full, csv.ToString());
+            var row = new List<string?> { ResultTables.Format(i), ResultTables.Format(partition.Labels[i]) };
+            if (partition.Probabilities is { } p) row.Add(ResultTables.Format(p[i]));
+            if (partition.OutlierScores is { } o) row.Add(ResultTables.Format(o[i]));
+            return (IReadOnlyList<string?>)row;
+        });
+        AtomicFile.WriteAllText(full, CsvTable.Format(header, rows));
         Record(() => AddOutput(full));
     }
 

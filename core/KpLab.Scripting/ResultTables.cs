@@ -33,13 +33,8 @@ public static class ResultTables
     }
 
     /// <summary>The table as CSV text (header line, then one line per row, invariant culture, round-trip numbers).</summary>
-    public static string ToCsv(ResultTable table)
-    {
-        var csv = new StringBuilder();
-        csv.Append(CsvTable.FormatRecord(table.Columns)).Append('\n');
-        foreach (var row in table.Rows) csv.Append(CsvTable.FormatRecord(row.Select(Format))).Append('\n');
-        return csv.ToString();
-    }
+    public static string ToCsv(ResultTable table) =>
+        CsvTable.Format(table.Columns, table.Rows.Select(row => (IReadOnlyList<string?>)row.Select(Format).ToArray()));
 
     /// <summary>A cell value as text.</summary>
     public static string? Format(object? value) => value switch

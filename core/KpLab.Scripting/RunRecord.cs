@@ -189,7 +189,17 @@ public sealed record PluginUse(string Kind, string Name, string Version, string 
     string Origin, object Options);
 
 /// <summary>A dataset a run loaded.</summary>
-public sealed record DatasetUse(string Name, string? Path, string Sha256, int Items);
+public sealed record DatasetUse(string Name, string? Path, string Sha256, int Items)
+{
+    /// <summary>Items whose text was empty or only white space (kept, or skipped when <see cref="EmptyTextsSkipped"/>).</summary>
+    public int EmptyTexts { get; init; }
+
+    /// <summary>Whether the empty texts were left out of the dataset.</summary>
+    public bool EmptyTextsSkipped { get; init; }
+
+    /// <summary>Invalid UTF-8 sequences replaced by U+FFFD (0 unless the script asked for replacement).</summary>
+    public int ReplacedInvalidUtf8 { get; init; }
+}
 
 /// <summary>An input file a run read.</summary>
 public sealed record InputFile(string Path, string Sha256);

@@ -68,7 +68,7 @@ public sealed class ModelFetcherTests : IDisposable
         public IReadOnlyList<Hosting.PluginDescriptor> Plugins => [];
         public IReadOnlyList<Hosting.PluginLoadError> Errors => [];
         public Hosting.PluginDescriptor Find(Abstractions.PluginKind kind, string name) => throw new Hosting.UnknownPluginException(kind, name, []);
-        public object Create(Abstractions.PluginKind kind, string name, Abstractions.PluginOptions options, Abstractions.PluginContext context) =>
+        public Hosting.PluginInstance Create(Abstractions.PluginKind kind, string name, object? options, Abstractions.PluginContext context) =>
             throw new Hosting.UnknownPluginException(kind, name, []);
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using KpLab.Reporting.Tests;
+using KpLab.Browser;
 using KpLab.Scripting.Tests;
 
 namespace KpLab.Experiments.Tests;
@@ -20,7 +20,7 @@ public sealed class ExperimentScriptsTests : IDisposable
     }
 
     [Fact]
-    public void Every_experiment_runs_and_the_flagship_report_renders()
+    public async Task Every_experiment_runs_and_the_flagship_report_renders()
     {
         var (exit, output) = Kplab("run-all", Path.Combine(Repo, "experiments"), "--runs", _runs);
         Assert.True(exit == 0, $"kplab run-all exited {exit}:\n{output}");
@@ -44,13 +44,11 @@ public sealed class ExperimentScriptsTests : IDisposable
         int charts = int.Parse(Regex.Match(html, "data-charts=\"(\\d+)\"").Groups[1].Value);
         Assert.Equal(4, charts);
 
-        var (dom, log) = HeadlessChromium.DumpDom(report);
-        Assert.Contains($"data-charts-rendered=\"{charts}\"", dom);
-        Assert.Empty(HeadlessChromium.ConsoleErrors(log));
-        // Kept for a person to look at (scripts/test leaves it under artifacts/test-results/).
+        // The screenshot is kept for a person to look at (scripts/test leaves it under artifacts/test-results/).
         var png = Path.Combine(Repo, "artifacts", "test-results", "anna-karenina-report.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
-        HeadlessChromium.Screenshot(report, png);
+        var page = await HeadlessBrowser.RenderAsync(report, png);
+        Assert.Contains($"data-charts-rendered=\"{charts}\"", page.Dom);
+        Assert.Empty(page.ConsoleErrors);
         Assert.True(new FileInfo(png).Length > 50_000, "the report screenshot is suspiciously small");
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using KpLab.Abstractions;
+using KpLab.Browser;
 using KpLab.Reporting;
 
 namespace KpLab.Reporting.Tests;
@@ -62,17 +63,28 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
-    public void Chromium_renders_every_chart_without_console_errors()
+    public async Task Chromium_renders_every_chart_without_console_errors()
     {
         var dir = Directory.CreateTempSubdirectory("kplab-report-").FullName;
         var html = Path.Combine(dir, "report.html");
         SampleReport().Save(html);
-        var (dom, log) = HeadlessChromium.DumpDom(html);
-        Assert.Contains("data-charts-rendered=\"4\"", dom);
-        Assert.Empty(HeadlessChromium.ConsoleErrors(log));
         var png = Path.Combine(dir, "report.png");
-        HeadlessChromium.Screenshot(html, png);
+        var page = await HeadlessBrowser.RenderAsync(html, png);
+        Assert.Contains("data-charts-rendered=\"4\"", page.Dom);
+        Assert.Empty(page.ConsoleErrors);
         Assert.True(new FileInfo(png).Length > 10_000, "screenshot is suspiciously small");
+    }
+
+    [Fact]
+    public async Task A_script_error_in_the_page_is_reported()
+    {
+        // The check above cannot pass vacuously: a page whose script throws and logs an error is caught.
+        var html = Path.Combine(Directory.CreateTempSubdirectory("kplab-report-").FullName, "broken.html");
+        File.WriteAllText(html, "<!doctype html><html><body><script>console.error('boom'); null.x;</script></body></html>");
+        var page = await HeadlessBrowser.RenderAsync(html);
+        Assert.Equal(2, page.ConsoleErrors.Count);
+        Assert.Equal("console error: boom", page.ConsoleErrors[0]);
+        Assert.StartsWith("uncaught: ", page.ConsoleErrors[1]);
     }
 }
 
