@@ -8,7 +8,8 @@ namespace KpLab.Kernels;
 /// register-blocked product over the upper triangle) gives every pairwise distance to within a proven bound, so a search computes the exact distance only for the pairs the bound cannot decide. The float32 dot product of rows a
 /// and b, accumulated in any order, errs by at most γ_d·|a||b| with γ_d = d·u / (1 − d·u), u = 2⁻²⁴ (Higham, Accuracy
 /// and Stability of Numerical Algorithms, §3.1); the bound used is twice that, plus 10⁻¹² of the squared norms for the
-/// double arithmetic. Memory: 4·n² bytes (100 MB at n = 5,000).
+/// double arithmetic. Memory: 4·n² bytes (100 MB at n = 5,000). A general primitive: <see cref="DenseSpanningTree"/>
+/// (single linkage, HDBSCAN) and HDBSCAN's core distances search it.
 /// </summary>
 public sealed class GramDistanceBounds
 {

@@ -254,34 +254,10 @@ internal sealed class WardCentroidChain
         result[3] = Vector512.Sum(a3);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Dot(ref float x, ref float y, int d)
-    {
-        int k = 0;
-        float sum = 0;
-        if (Vector512.IsHardwareAccelerated && d >= 16)
-        {
-            var acc0 = Vector512<float>.Zero;
-            var acc1 = Vector512<float>.Zero;
-            for (; k <= d - 32; k += 32)
-            {
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref y, (nuint)k), acc0);
-                acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)(k + 16)), Vector512.LoadUnsafe(ref y, (nuint)(k + 16)), acc1);
-            }
-            for (; k <= d - 16; k += 16)
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)k), Vector512.LoadUnsafe(ref y, (nuint)k), acc0);
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        else if (Vector256.IsHardwareAccelerated && d >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; k <= d - 8; k += 8)
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)k), Vector256.LoadUnsafe(ref y, (nuint)k), acc);
-            sum = Vector256.Sum(acc);
-        }
-        for (; k < d; k++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref y, k), sum);
-        return sum;
-    }
+    // The kernel's float32 dot product; the proven bounds above hold for any summation order, so the exact pairs are
+    // decided the same whichever SIMD width the kernel picks.
+    private static double Dot(ref float x, ref float y, int d) =>
+        VectorMath.Dot(MemoryMarshal.CreateReadOnlySpan(ref x, d), MemoryMarshal.CreateReadOnlySpan(ref y, d));
 
     /// <summary>Merges slot x into slot y (x &lt; y): y takes the weighted centroid, x leaves the packed order.</summary>
     private void Merge(int x, int y)
