@@ -124,6 +124,41 @@ public sealed class PrimitiveWidthTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 3, 5)]
+    [InlineData(7, 33, 20)]
+    [InlineData(50, 64, 48)]
+    [InlineData(13, 256, 100)]
+    public void Packed_product_matches_double_reference_and_is_bit_identical_across_widths(int rows, int depth, int columns)
+    {
+        var a = Reference.RandomMatrix(rows, depth, seed: rows + depth);
+        var b = Reference.RandomMatrix(depth, columns, seed: depth + columns);
+        var bias = Reference.RandomMatrix(1, columns, seed: columns);
+        var packed = PackedMatrix.FromRowMajor(b, depth, columns);
+        var baseline = new float[rows * columns];
+        PackedMatrixProduct.Multiply(a, rows, packed, bias, baseline, SimdWidth.V256);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++)
+            {
+                double expected = bias[j], magnitude = Math.Abs(bias[j]);
+                for (int k = 0; k < depth; k++)
+                {
+                    expected += (double)a[i * depth + k] * b[k * columns + j];
+                    magnitude += Math.Abs((double)a[i * depth + k] * b[k * columns + j]);
+                }
+                Assert.Equal(expected, baseline[i * columns + j], Reference.DotTolerance(depth, magnitude));
+            }
+        // One fused multiply-add chain per element, bias first then k ascending, on every width and thread count.
+        foreach (var width in SimdWidths.Supported)
+            foreach (var degree in new[] { 1, 3 })
+                using (KernelParallelism.Override(degree))
+                {
+                    var c = new float[rows * columns];
+                    PackedMatrixProduct.Multiply(a, rows, packed, bias, c, width);
+                    Reference.AssertBitIdentical(baseline, c, $"{width}, {degree} threads");
+                }
+    }
+
     [Fact]
     public void Dot_propagates_nan_on_every_width()
     {
