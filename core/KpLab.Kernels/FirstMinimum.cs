@@ -40,7 +40,7 @@ public static class FirstMinimum
             for (int lane = 0; lane < Vector512<double>.Count; lane++)
                 Consider(minimum.GetElement(lane), (int)position.GetElement(lane), ref best, ref bestIndex);
         }
-        else if (width == SimdWidth.V256 && n >= 2 * Vector256<double>.Count)
+        else if (width >= SimdWidth.V256 && n >= 2 * Vector256<double>.Count)
         {
             var minimum = Vector256.Create(double.PositiveInfinity);
             var position = Vector256.Create(-1L);

@@ -69,6 +69,24 @@ public sealed class PrimitiveWidthTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void Exact_distances_match_double_reference(string widthName, int n)
+    {
+        var width = Enum.Parse<SimdWidth>(widthName);
+        var x = Reference.RandomMatrix(1, n, seed: n + 1000);
+        var y = Reference.RandomMatrix(1, n, seed: n + 1100);
+        double dot = 0, d2 = 0, mag = 0;
+        for (int i = 0; i < n; i++)
+        {
+            dot += (double)x[i] * y[i];
+            d2 += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
+            mag += Math.Abs((double)x[i] * y[i]);
+        }
+        Assert.Equal(d2, ExactDistances.SquaredEuclidean(x, y, width), 1e-13 * d2 + 1e-300);
+        Assert.Equal(dot, ExactDistances.Dot(x, y, width), 1e-13 * mag + 1e-300);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Elementwise_maximum_and_first_minimum_are_exact(string widthName, int n)
     {
         var width = Enum.Parse<SimdWidth>(widthName);
