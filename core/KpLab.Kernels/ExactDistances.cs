@@ -16,15 +16,17 @@ public static class ExactDistances
 {
     /// <summary>The squared Euclidean distance between two rows, accumulated in double.</summary>
     /// <exception cref="ArgumentException">The rows differ in length.</exception>
+    public static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => SquaredEuclidean(x, y, SimdWidths.Best);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    internal static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Rows of length {x.Length} and {y.Length} differ.", nameof(y));
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         double sum = 0;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        if (width == SimdWidth.V512 && n >= Vector512<float>.Count)
         {
             var acc0 = Vector512<double>.Zero;
             var acc1 = Vector512<double>.Zero;
@@ -39,7 +41,7 @@ public static class ExactDistances
             }
             sum = Vector512.Sum(acc0 + acc1);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        else if (width >= SimdWidth.V256 && n >= Vector256<float>.Count)
         {
             var acc0 = Vector256<double>.Zero;
             var acc1 = Vector256<double>.Zero;
@@ -54,6 +56,21 @@ public static class ExactDistances
             }
             sum = Vector256.Sum(acc0 + acc1);
         }
+        else if (width == SimdWidth.V128 && n >= Vector128<float>.Count)
+        {
+            var acc0 = Vector128<double>.Zero;
+            var acc1 = Vector128<double>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var (xl, xu) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                var (yl, yu) = Vector128.Widen(Vector128.LoadUnsafe(ref py, (nuint)i));
+                var dl = xl - yl;
+                var du = xu - yu;
+                acc0 += dl * dl;
+                acc1 += du * du;
+            }
+            sum = Vector128.Sum(acc0 + acc1);
+        }
         for (; i < n; i++)
         {
             double d = (double)Unsafe.Add(ref px, i) - Unsafe.Add(ref py, i);
@@ -64,15 +81,17 @@ public static class ExactDistances
 
     /// <summary>The dot product of two rows, accumulated in double.</summary>
     /// <exception cref="ArgumentException">The rows differ in length.</exception>
+    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Dot(x, y, SimdWidths.Best);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Rows of length {x.Length} and {y.Length} differ.", nameof(y));
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         double sum = 0;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        if (width == SimdWidth.V512 && n >= Vector512<float>.Count)
         {
             var acc0 = Vector512<double>.Zero;
             var acc1 = Vector512<double>.Zero;
@@ -85,7 +104,7 @@ public static class ExactDistances
             }
             sum = Vector512.Sum(acc0 + acc1);
         }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        else if (width >= SimdWidth.V256 && n >= Vector256<float>.Count)
         {
             var acc0 = Vector256<double>.Zero;
             var acc1 = Vector256<double>.Zero;
@@ -97,6 +116,19 @@ public static class ExactDistances
                 acc1 += xu * yu;
             }
             sum = Vector256.Sum(acc0 + acc1);
+        }
+        else if (width == SimdWidth.V128 && n >= Vector128<float>.Count)
+        {
+            var acc0 = Vector128<double>.Zero;
+            var acc1 = Vector128<double>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var (xl, xu) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                var (yl, yu) = Vector128.Widen(Vector128.LoadUnsafe(ref py, (nuint)i));
+                acc0 += xl * yl;
+                acc1 += xu * yu;
+            }
+            sum = Vector128.Sum(acc0 + acc1);
         }
         for (; i < n; i++) sum += (double)Unsafe.Add(ref px, i) * Unsafe.Add(ref py, i);
         return sum;

@@ -31,6 +31,7 @@ internal static unsafe class GemmEngine
         {
             SimdWidth.V512 => new(8, 32),
             SimdWidth.V256 => new(6, 16),
+            SimdWidth.V128 => new(6, 8),
             _ => new(4, 4),
         };
     }
@@ -158,6 +159,7 @@ internal static unsafe class GemmEngine
         {
             case SimdWidth.V512: GemmMicroKernels.Kernel512(kc, a, b, c, ldc, accumulate); break;
             case SimdWidth.V256: GemmMicroKernels.Kernel256(kc, a, b, c, ldc, accumulate); break;
+            case SimdWidth.V128: GemmMicroKernels.Kernel128(kc, a, b, c, ldc, accumulate); break;
             default: GemmMicroKernels.KernelScalar(kc, a, b, c, ldc, accumulate); break;
         }
     }

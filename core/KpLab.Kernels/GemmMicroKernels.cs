@@ -108,6 +108,49 @@ internal static unsafe class GemmMicroKernels
         c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 8);
     }
 
+    /// <summary>6 × 8 with <see cref="Vector128"/>: 12 accumulators, fits SSE's 16 registers (ARM64 AdvSimd has 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel128(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    {
+        Vector128<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (accumulate)
+        {
+            c00 = Vector128.Load(c + 0 * ldc + 0); c01 = Vector128.Load(c + 0 * ldc + 4);
+            c10 = Vector128.Load(c + 1 * ldc + 0); c11 = Vector128.Load(c + 1 * ldc + 4);
+            c20 = Vector128.Load(c + 2 * ldc + 0); c21 = Vector128.Load(c + 2 * ldc + 4);
+            c30 = Vector128.Load(c + 3 * ldc + 0); c31 = Vector128.Load(c + 3 * ldc + 4);
+            c40 = Vector128.Load(c + 4 * ldc + 0); c41 = Vector128.Load(c + 4 * ldc + 4);
+            c50 = Vector128.Load(c + 5 * ldc + 0); c51 = Vector128.Load(c + 5 * ldc + 4);
+        }
+        else
+        {
+            c00 = Vector128<float>.Zero; c01 = Vector128<float>.Zero;
+            c10 = Vector128<float>.Zero; c11 = Vector128<float>.Zero;
+            c20 = Vector128<float>.Zero; c21 = Vector128<float>.Zero;
+            c30 = Vector128<float>.Zero; c31 = Vector128<float>.Zero;
+            c40 = Vector128<float>.Zero; c41 = Vector128<float>.Zero;
+            c50 = Vector128<float>.Zero; c51 = Vector128<float>.Zero;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b + 0); var b1 = Vector128.Load(b + 4);
+            var a0 = Vector128.Create(a[0]); c00 = Vector128.FusedMultiplyAdd(a0, b0, c00); c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector128.Create(a[1]); c10 = Vector128.FusedMultiplyAdd(a1, b0, c10); c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector128.Create(a[2]); c20 = Vector128.FusedMultiplyAdd(a2, b0, c20); c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector128.Create(a[3]); c30 = Vector128.FusedMultiplyAdd(a3, b0, c30); c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector128.Create(a[4]); c40 = Vector128.FusedMultiplyAdd(a4, b0, c40); c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector128.Create(a[5]); c50 = Vector128.FusedMultiplyAdd(a5, b0, c50); c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
+            a += 6;
+            b += 8;
+        }
+        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 4);
+        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 4);
+        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 4);
+        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 4);
+        c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 4);
+        c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 4);
+    }
+
     /// <summary>4 × 4 scalar fallback, still fused multiply-adds so it matches the vector kernels bit for bit.</summary>
     public static void KernelScalar(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
     {

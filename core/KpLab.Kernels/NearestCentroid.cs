@@ -23,6 +23,10 @@ public static class NearestCentroid
     /// <exception cref="ArgumentException">A shape does not match.</exception>
     public static void Assign(ReadOnlySpan<float> rows, ReadOnlySpan<float> centroids, int depth,
         ReadOnlySpan<float> centroidSquaredNorms, Span<int> labels, Span<float> scores)
+        => Assign(rows, centroids, depth, centroidSquaredNorms, labels, scores, SimdWidths.Best);
+
+    internal static void Assign(ReadOnlySpan<float> rows, ReadOnlySpan<float> centroids, int depth,
+        ReadOnlySpan<float> centroidSquaredNorms, Span<int> labels, Span<float> scores, SimdWidth width)
     {
         int n = MatrixRows.RowCount(rows.Length, depth);
         int k = MatrixRows.RowCount(centroids.Length, depth);
@@ -34,7 +38,7 @@ public static class NearestCentroid
         for (int i = 0; i < n; i++)
         {
             var x = rows.Slice(i * depth, depth);
-            DotsWithCentroids(x, centroids, depth, k, dots);
+            DotsWithCentroids(x, centroids, depth, k, dots, width);
             int best = 0;
             float bestValue = centroidSquaredNorms[0] - 2f * dots[0];
             for (int j = 1; j < k; j++)
@@ -47,11 +51,14 @@ public static class NearestCentroid
         }
     }
 
-    /// <summary>dots[j] = x·c_j for every centroid, four centroids per pass over x where the hardware has Vector256.</summary>
-    private static void DotsWithCentroids(ReadOnlySpan<float> x, ReadOnlySpan<float> centroids, int depth, int k, Span<float> dots)
+    /// <summary>
+    /// dots[j] = x·c_j for every centroid, four centroids per pass over x with Vector256 (also on AVX-512 hardware) or
+    /// Vector128; the centroids left over take <see cref="VectorMath.Dot(ReadOnlySpan{float}, ReadOnlySpan{float}, SimdWidth)"/>.
+    /// </summary>
+    private static void DotsWithCentroids(ReadOnlySpan<float> x, ReadOnlySpan<float> centroids, int depth, int k, Span<float> dots, SimdWidth width)
     {
         int j = 0;
-        if (Vector256.IsHardwareAccelerated && depth >= 8)
+        if (width >= SimdWidth.V256 && depth >= 8)
         {
             ref var px = ref MemoryMarshal.GetReference(x);
             for (; j <= k - 4; j += 4)
@@ -88,6 +95,43 @@ public static class NearestCentroid
                 dots[j + 3] = s3;
             }
         }
-        for (; j < k; j++) dots[j] = VectorMath.Dot(x, centroids.Slice(j * depth, depth));
+        else if (width == SimdWidth.V128 && depth >= 4)
+        {
+            ref var px = ref MemoryMarshal.GetReference(x);
+            for (; j <= k - 4; j += 4)
+            {
+                ref var c0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(centroids), j * depth);
+                ref var c1 = ref Unsafe.Add(ref c0, depth);
+                ref var c2 = ref Unsafe.Add(ref c1, depth);
+                ref var c3 = ref Unsafe.Add(ref c2, depth);
+                var a0 = Vector128<float>.Zero;
+                var a1 = Vector128<float>.Zero;
+                var a2 = Vector128<float>.Zero;
+                var a3 = Vector128<float>.Zero;
+                int t = 0;
+                for (; t <= depth - 4; t += 4)
+                {
+                    var v = Vector128.LoadUnsafe(ref px, (nuint)t);
+                    a0 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c0, (nuint)t), a0);
+                    a1 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c1, (nuint)t), a1);
+                    a2 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c2, (nuint)t), a2);
+                    a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c3, (nuint)t), a3);
+                }
+                float s0 = Vector128.Sum(a0), s1 = Vector128.Sum(a1), s2 = Vector128.Sum(a2), s3 = Vector128.Sum(a3);
+                for (; t < depth; t++)
+                {
+                    var v = Unsafe.Add(ref px, t);
+                    s0 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c0, t), s0);
+                    s1 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c1, t), s1);
+                    s2 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c2, t), s2);
+                    s3 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c3, t), s3);
+                }
+                dots[j] = s0;
+                dots[j + 1] = s1;
+                dots[j + 2] = s2;
+                dots[j + 3] = s3;
+            }
+        }
+        for (; j < k; j++) dots[j] = VectorMath.Dot(x, centroids.Slice(j * depth, depth), width);
     }
 }

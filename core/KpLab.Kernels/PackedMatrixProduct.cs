@@ -64,7 +64,14 @@ public static class PackedMatrixProduct
     /// <param name="bias">Added to every row of C: length B.Columns, or empty for none.</param>
     /// <param name="c">Receives C, rows × B.Columns, row-major.</param>
     /// <exception cref="ArgumentException">A shape does not match.</exception>
-    public static unsafe void Multiply(ReadOnlySpan<float> a, int rows, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c)
+    public static void Multiply(ReadOnlySpan<float> a, int rows, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c)
+        => Multiply(a, rows, b, bias, c, SimdWidths.Best);
+
+    /// <summary>
+    /// <see cref="SimdWidth.V128"/> runs <see cref="Vector128"/> kernels (ARM64, where Vector256 is not accelerated);
+    /// every other width the <see cref="Vector256"/> ones, as before. Both give bit-identical results.
+    /// </summary>
+    internal static unsafe void Multiply(ReadOnlySpan<float> a, int rows, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, SimdWidth width)
     {
         ArgumentNullException.ThrowIfNull(b);
         int depth = b.Depth, columns = b.Columns;
@@ -94,20 +101,32 @@ public static class PackedMatrixProduct
                 {
                     float* panel = (float*)bb + (long)p * depth * W;
                     float* panelBias = (float*)bs + p * W;
-                    int width = Math.Min(W, columns - p * W);
+                    int panelColumns = Math.Min(W, columns - p * W);
                     for (int r = r0; r < r1; r += RowStep)
                     {
                         int count = Math.Min(RowStep, r1 - r);
                         float* rowsOfA = (float*)aa + (long)r * depth;
-                        bool direct = width == W && count == RowStep;
+                        bool direct = panelColumns == W && count == RowStep;
                         float* target = direct ? (float*)cc + (long)r * columns + p * W : block;
                         int ldc = direct ? columns : W;
-                        if (count == RowStep) Kernel6(rowsOfA, depth, panel, panelBias, target, ldc);
+                        if (count == RowStep)
+                        {
+                            if (width == SimdWidth.V128)
+                            {
+                                Kernel6x8(rowsOfA, depth, panel, panelBias, target, ldc);
+                                Kernel6x8(rowsOfA, depth, panel + W / 2, panelBias + W / 2, target + W / 2, ldc);
+                            }
+                            else Kernel6(rowsOfA, depth, panel, panelBias, target, ldc);
+                        }
                         else
-                            for (int i = 0; i < count; i++) Kernel1(rowsOfA + (long)i * depth, depth, panel, panelBias, target + i * ldc);
+                            for (int i = 0; i < count; i++)
+                            {
+                                if (width == SimdWidth.V128) Kernel1x16(rowsOfA + (long)i * depth, depth, panel, panelBias, target + i * ldc);
+                                else Kernel1(rowsOfA + (long)i * depth, depth, panel, panelBias, target + i * ldc);
+                            }
                         if (!direct)
                             for (int i = 0; i < count; i++)
-                                new ReadOnlySpan<float>(block + i * W, width).CopyTo(new Span<float>((float*)cc + (long)(r + i) * columns + p * W, width));
+                                new ReadOnlySpan<float>(block + i * W, panelColumns).CopyTo(new Span<float>((float*)cc + (long)(r + i) * columns + p * W, panelColumns));
                     }
                 }
             }
@@ -163,5 +182,62 @@ public static class PackedMatrixProduct
         }
         c0.Store(c);
         c1.Store(c + 8);
+    }
+
+    /// <summary>
+    /// Six rows by eight of the panel's sixteen columns with <see cref="Vector128"/> (12 accumulators: fits SSE's 16
+    /// registers as well as AdvSimd's 32); the caller runs it on both halves of the panel.
+    /// </summary>
+    private static unsafe void Kernel6x8(float* a, int depth, float* panel, float* bias, float* c, int ldc)
+    {
+        var b0 = Vector128.Load(bias);
+        var b1 = Vector128.Load(bias + 4);
+        Vector128<float> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
+        Vector128<float> c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
+        float* a0 = a, a1 = a + depth, a2 = a + 2 * depth, a3 = a + 3 * depth, a4 = a + 4 * depth, a5 = a + 5 * depth;
+        for (int k = 0; k < depth; k++)
+        {
+            var w0 = Vector128.Load(panel + k * W);
+            var w1 = Vector128.Load(panel + k * W + 4);
+            var x = Vector128.Create(a0[k]);
+            c00 = Vector128.FusedMultiplyAdd(x, w0, c00); c01 = Vector128.FusedMultiplyAdd(x, w1, c01);
+            x = Vector128.Create(a1[k]);
+            c10 = Vector128.FusedMultiplyAdd(x, w0, c10); c11 = Vector128.FusedMultiplyAdd(x, w1, c11);
+            x = Vector128.Create(a2[k]);
+            c20 = Vector128.FusedMultiplyAdd(x, w0, c20); c21 = Vector128.FusedMultiplyAdd(x, w1, c21);
+            x = Vector128.Create(a3[k]);
+            c30 = Vector128.FusedMultiplyAdd(x, w0, c30); c31 = Vector128.FusedMultiplyAdd(x, w1, c31);
+            x = Vector128.Create(a4[k]);
+            c40 = Vector128.FusedMultiplyAdd(x, w0, c40); c41 = Vector128.FusedMultiplyAdd(x, w1, c41);
+            x = Vector128.Create(a5[k]);
+            c50 = Vector128.FusedMultiplyAdd(x, w0, c50); c51 = Vector128.FusedMultiplyAdd(x, w1, c51);
+        }
+        c00.Store(c); c01.Store(c + 4);
+        c10.Store(c + ldc); c11.Store(c + ldc + 4);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 4);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 4);
+        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 4);
+        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 4);
+    }
+
+    private static unsafe void Kernel1x16(float* a, int depth, float* panel, float* bias, float* c)
+    {
+        var c0 = Vector128.Load(bias);
+        var c1 = Vector128.Load(bias + 4);
+        var c2 = Vector128.Load(bias + 8);
+        var c3 = Vector128.Load(bias + 12);
+        for (int k = 0; k < depth; k++)
+        {
+            var x = Vector128.Create(a[k]);
+            float* w = panel + k * W;
+            c0 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w), c0);
+            c1 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 4), c1);
+            c2 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 8), c2);
+            c3 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 12), c3);
+        }
+        c0.Store(c);
+        c1.Store(c + 4);
+        c2.Store(c + 8);
+        c3.Store(c + 12);
     }
 }

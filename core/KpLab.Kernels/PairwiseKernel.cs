@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -203,6 +204,18 @@ public static class PairwiseKernel
                             (root ? Vector512.Sqrt(d2) : d2).StoreUnsafe(ref r, (nuint)j);
                         }
                     }
+                    else if (Vector.IsHardwareAccelerated)
+                    {
+                        // Vector<T>: 256 bits on AVX2, 128 on ARM64. Element-wise, so every width equals the scalar loop.
+                        var va = new Vector<float>(na);
+                        var minus2 = new Vector<float>(-2f);
+                        for (; j <= m - Vector<float>.Count; j += Vector<float>.Count)
+                        {
+                            var d2 = Vector.FusedMultiplyAdd(minus2, Vector.LoadUnsafe(ref r, (nuint)j), va + Vector.LoadUnsafe(ref nb, (nuint)j));
+                            d2 = Vector.ConditionalSelect(Vector.LessThan(d2, Vector<float>.Zero), Vector<float>.Zero, d2);
+                            (root ? Vector.SquareRoot(d2) : d2).StoreUnsafe(ref r, (nuint)j);
+                        }
+                    }
                     for (; j < m; j++)
                     {
                         var d2 = MathF.FusedMultiplyAdd(-2f, Unsafe.Add(ref r, j), na + Unsafe.Add(ref nb, j));
@@ -224,6 +237,20 @@ public static class PairwiseKernel
                             {
                                 s = one - s;
                                 s = Vector512.ConditionalSelect(Vector512.LessThan(s, Vector512<float>.Zero), Vector512<float>.Zero, s);
+                            }
+                            s.StoreUnsafe(ref r, (nuint)j);
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated)
+                    {
+                        var va = new Vector<float>(na);
+                        for (; j <= m - Vector<float>.Count; j += Vector<float>.Count)
+                        {
+                            var s = Vector.LoadUnsafe(ref r, (nuint)j) * va * Vector.LoadUnsafe(ref nb, (nuint)j);
+                            if (distance)
+                            {
+                                s = Vector<float>.One - s;
+                                s = Vector.ConditionalSelect(Vector.LessThan(s, Vector<float>.Zero), Vector<float>.Zero, s);
                             }
                             s.StoreUnsafe(ref r, (nuint)j);
                         }

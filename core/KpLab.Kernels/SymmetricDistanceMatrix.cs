@@ -241,7 +241,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
         GC.KeepAlive(wide);
     }
 
-    /// <summary>One squared distance in <see cref="ExactDistances.SquaredEuclidean"/>'s order, on widened rows.</summary>
+    /// <summary>One squared distance in <see cref="ExactDistances.SquaredEuclidean(ReadOnlySpan{float}, ReadOnlySpan{float})"/>'s order, on widened rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SquaredPair(double* x, double* y, int depth)
     {
@@ -257,7 +257,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
         return TailSquared(x, y, k, depth, Vector512.Sum(l + u));
     }
 
-    /// <summary>One dot product in <see cref="ExactDistances.Dot"/>'s order, on widened rows.</summary>
+    /// <summary>One dot product in <see cref="ExactDistances.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>'s order, on widened rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double DotPair(double* x, double* y, int depth)
     {

@@ -6,7 +6,7 @@ namespace KpLab.Kernels;
 
 /// <summary>
 /// SIMD primitives on float32 spans. Each uses <see cref="Vector512"/> when the processor accelerates it, else
-/// <see cref="Vector256"/>, else a scalar loop; products are fused multiply-adds where the hardware has them.
+/// <see cref="Vector256"/>, else <see cref="Vector128"/> (ARM64), else a scalar loop; products are fused multiply-adds where the hardware has them.
 /// Accumulation order is fixed for a given length and instruction set, so results are reproducible run to run.
 /// </summary>
 /// <remarks>NaN inputs propagate as IEEE arithmetic does: a NaN anywhere gives a NaN result (ArgMin and ArgMax skip NaN).</remarks>
@@ -49,6 +49,19 @@ public static class VectorMath
                 acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i), acc0);
             sum = Vector256.Sum(acc0 + acc1);
         }
+        else if (width == SimdWidth.V128 && n >= 4)
+        {
+            var acc0 = Vector128<float>.Zero;
+            var acc1 = Vector128<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                acc0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i), acc0);
+                acc1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref px, (nuint)(i + 4)), Vector128.LoadUnsafe(ref py, (nuint)(i + 4)), acc1);
+            }
+            for (; i <= n - 4; i += 4)
+                acc0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i), acc0);
+            sum = Vector128.Sum(acc0 + acc1);
+        }
         for (; i < n; i++)
             sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
         return sum;
@@ -84,6 +97,16 @@ public static class VectorMath
                 acc = Vector256.FusedMultiplyAdd(diff, diff, acc);
             }
             sum = Vector256.Sum(acc);
+        }
+        else if (width == SimdWidth.V128 && n >= 4)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var diff = Vector128.LoadUnsafe(ref px, (nuint)i) - Vector128.LoadUnsafe(ref py, (nuint)i);
+                acc = Vector128.FusedMultiplyAdd(diff, diff, acc);
+            }
+            sum = Vector128.Sum(acc);
         }
         for (; i < n; i++)
         {
@@ -132,6 +155,12 @@ public static class VectorMath
             for (; i <= n - 8; i += 8)
                 Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
         }
+        else if (width == SimdWidth.V128)
+        {
+            var va = Vector128.Create(a);
+            for (; i <= n - 4; i += 4)
+                Vector128.FusedMultiplyAdd(va, Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
+        }
         for (; i < n; i++)
             Unsafe.Add(ref py, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref px, i), Unsafe.Add(ref py, i));
     }
@@ -154,6 +183,12 @@ public static class VectorMath
             var va = Vector256.Create(a);
             for (; i <= n - 8; i += 8)
                 (Vector256.LoadUnsafe(ref px, (nuint)i) * va).StoreUnsafe(ref px, (nuint)i);
+        }
+        else if (width == SimdWidth.V128)
+        {
+            var va = Vector128.Create(a);
+            for (; i <= n - 4; i += 4)
+                (Vector128.LoadUnsafe(ref px, (nuint)i) * va).StoreUnsafe(ref px, (nuint)i);
         }
         for (; i < n; i++)
             Unsafe.Add(ref px, i) *= a;
@@ -182,6 +217,12 @@ public static class VectorMath
             var acc = Vector256<float>.Zero;
             for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref px, (nuint)i);
             sum = Vector256.Sum(acc);
+        }
+        else if (width == SimdWidth.V128 && n >= 4)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - 4; i += 4) acc += Vector128.LoadUnsafe(ref px, (nuint)i);
+            sum = Vector128.Sum(acc);
         }
         for (; i < n; i++) sum += Unsafe.Add(ref px, i);
         return sum;

@@ -8,18 +8,20 @@ namespace KpLab.Kernels;
 /// Float32 data accumulated in float64: sums, per-segment sums, centroid accumulation and mixed-precision dot products.
 /// Metrics that must agree with float64 references to 1e-10 (centroids, dispersions, per-cluster distance sums over
 /// thousands of terms) use these instead of the float32 primitives of <see cref="VectorMath"/>. Each float is widened
-/// exactly, so the only rounding is that of the float64 additions. SIMD (<see cref="Vector256"/> of doubles) when
-/// accelerated; the accumulation order is fixed for a given length, so results are reproducible run to run.
+/// exactly, so the only rounding is that of the float64 additions. SIMD (<see cref="Vector256"/> of doubles, also on
+/// AVX-512 hardware; <see cref="Vector128"/> on ARM64) when accelerated; the accumulation order is fixed for a given length, so results are reproducible run to run.
 /// </summary>
 public static class WideningSums
 {
     /// <summary>The sum of <paramref name="x"/>, accumulated in float64.</summary>
-    public static double Sum(ReadOnlySpan<float> x)
+    public static double Sum(ReadOnlySpan<float> x) => Sum(x, SimdWidths.Best);
+
+    internal static double Sum(ReadOnlySpan<float> x, SimdWidth width)
     {
         ref var px = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
         double sum = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 16)
+        if (width >= SimdWidth.V256 && n >= 16)
         {
             var acc0 = Vector256<double>.Zero;
             var acc1 = Vector256<double>.Zero;
@@ -30,6 +32,18 @@ public static class WideningSums
                 acc1 += hi;
             }
             sum = Vector256.Sum(acc0 + acc1);
+        }
+        else if (width == SimdWidth.V128 && n >= 8)
+        {
+            var acc0 = Vector128<double>.Zero;
+            var acc1 = Vector128<double>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                acc0 += lo;
+                acc1 += hi;
+            }
+            sum = Vector128.Sum(acc0 + acc1);
         }
         for (; i < n; i++) sum += Unsafe.Add(ref px, i);
         return sum;
@@ -63,13 +77,15 @@ public static class WideningSums
 
     /// <summary>acc ← acc + a·x, element-wise, widening x to float64.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static void ScaleAddTo(double a, ReadOnlySpan<float> x, Span<double> acc)
+    public static void ScaleAddTo(double a, ReadOnlySpan<float> x, Span<double> acc) => ScaleAddTo(a, x, acc, SimdWidths.Best);
+
+    internal static void ScaleAddTo(double a, ReadOnlySpan<float> x, Span<double> acc, SimdWidth width)
     {
         if (x.Length != acc.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {acc.Length}.", nameof(acc));
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var pa = ref MemoryMarshal.GetReference(acc);
         int n = x.Length, i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (width >= SimdWidth.V256)
         {
             var va = Vector256.Create(a);
             for (; i <= n - 8; i += 8)
@@ -79,19 +95,31 @@ public static class WideningSums
                 Vector256.FusedMultiplyAdd(va, hi, Vector256.LoadUnsafe(ref pa, (nuint)(i + 4))).StoreUnsafe(ref pa, (nuint)(i + 4));
             }
         }
+        else if (width == SimdWidth.V128)
+        {
+            var va = Vector128.Create(a);
+            for (; i <= n - 4; i += 4)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                Vector128.FusedMultiplyAdd(va, lo, Vector128.LoadUnsafe(ref pa, (nuint)i)).StoreUnsafe(ref pa, (nuint)i);
+                Vector128.FusedMultiplyAdd(va, hi, Vector128.LoadUnsafe(ref pa, (nuint)(i + 2))).StoreUnsafe(ref pa, (nuint)(i + 2));
+            }
+        }
         for (; i < n; i++) Unsafe.Add(ref pa, i) = Math.FusedMultiplyAdd(a, Unsafe.Add(ref px, i), Unsafe.Add(ref pa, i));
     }
 
     /// <summary>The dot product x·y in float64, x widened from float32.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<double> y)
+    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<double> y) => Dot(x, y, SimdWidths.Best);
+
+    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<double> y, SimdWidth width)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         double sum = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        if (width >= SimdWidth.V256 && n >= 8)
         {
             var acc0 = Vector256<double>.Zero;
             var acc1 = Vector256<double>.Zero;
@@ -103,20 +131,34 @@ public static class WideningSums
             }
             sum = Vector256.Sum(acc0 + acc1);
         }
+        else if (width == SimdWidth.V128 && n >= 4)
+        {
+            var acc0 = Vector128<double>.Zero;
+            var acc1 = Vector128<double>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                acc0 = Vector128.FusedMultiplyAdd(lo, Vector128.LoadUnsafe(ref py, (nuint)i), acc0);
+                acc1 = Vector128.FusedMultiplyAdd(hi, Vector128.LoadUnsafe(ref py, (nuint)(i + 2)), acc1);
+            }
+            sum = Vector128.Sum(acc0 + acc1);
+        }
         for (; i < n; i++) sum = Math.FusedMultiplyAdd(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
         return sum;
     }
 
     /// <summary>The dot product x·y of two float32 vectors, products and sum in float64 (exact products).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Dot(x, y, SimdWidths.Best);
+
+    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         double sum = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        if (width >= SimdWidth.V256 && n >= 8)
         {
             var acc0 = Vector256<double>.Zero;
             var acc1 = Vector256<double>.Zero;
@@ -129,6 +171,19 @@ public static class WideningSums
             }
             sum = Vector256.Sum(acc0 + acc1);
         }
+        else if (width == SimdWidth.V128 && n >= 4)
+        {
+            var acc0 = Vector128<double>.Zero;
+            var acc1 = Vector128<double>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var (xl, xh) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                var (yl, yh) = Vector128.Widen(Vector128.LoadUnsafe(ref py, (nuint)i));
+                acc0 = Vector128.FusedMultiplyAdd(xl, yl, acc0);
+                acc1 = Vector128.FusedMultiplyAdd(xh, yh, acc1);
+            }
+            sum = Vector128.Sum(acc0 + acc1);
+        }
         for (; i < n; i++) sum = Math.FusedMultiplyAdd((double)Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
         return sum;
     }
@@ -139,14 +194,16 @@ public static class WideningSums
 
     /// <summary>The squared Euclidean distance |x − c|² in float64, x widened from float32 (differences, no cancellation).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<double> c)
+    public static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<double> c) => SquaredDistance(x, c, SimdWidths.Best);
+
+    internal static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<double> c, SimdWidth width)
     {
         if (x.Length != c.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {c.Length}.", nameof(c));
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var pc = ref MemoryMarshal.GetReference(c);
         int n = x.Length, i = 0;
         double sum = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        if (width >= SimdWidth.V256 && n >= 8)
         {
             var acc = Vector256<double>.Zero;
             for (; i <= n - 8; i += 8)
@@ -158,6 +215,19 @@ public static class WideningSums
                 acc = Vector256.FusedMultiplyAdd(d1, d1, acc);
             }
             sum = Vector256.Sum(acc);
+        }
+        else if (width == SimdWidth.V128 && n >= 4)
+        {
+            var acc = Vector128<double>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
+                var d0 = lo - Vector128.LoadUnsafe(ref pc, (nuint)i);
+                var d1 = hi - Vector128.LoadUnsafe(ref pc, (nuint)(i + 2));
+                acc = Vector128.FusedMultiplyAdd(d0, d0, acc);
+                acc = Vector128.FusedMultiplyAdd(d1, d1, acc);
+            }
+            sum = Vector128.Sum(acc);
         }
         for (; i < n; i++)
         {
