@@ -51,6 +51,26 @@ public static class NearestCentroid
         }
     }
 
+    /// <summary>The scalar tail of four dot products from position <paramref name="t"/> on (the same for every SIMD
+    /// width), written to <paramref name="dots"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishFour(ref float px, ref float c0, ref float c1, ref float c2, ref float c3, int t, int depth,
+        float s0, float s1, float s2, float s3, Span<float> dots)
+    {
+        for (; t < depth; t++)
+        {
+            var v = Unsafe.Add(ref px, t);
+            s0 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c0, t), s0);
+            s1 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c1, t), s1);
+            s2 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c2, t), s2);
+            s3 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c3, t), s3);
+        }
+        dots[0] = s0;
+        dots[1] = s1;
+        dots[2] = s2;
+        dots[3] = s3;
+    }
+
     /// <summary>
     /// dots[j] = x·c_j for every centroid, four centroids per pass over x with Vector256 (also on AVX-512 hardware) or
     /// Vector128; the centroids left over take <see cref="VectorMath.Dot(ReadOnlySpan{float}, ReadOnlySpan{float}, SimdWidth)"/>.
@@ -81,18 +101,7 @@ public static class NearestCentroid
                     a3 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref c3, (nuint)t), a3);
                 }
                 float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-                for (; t < depth; t++)
-                {
-                    var v = Unsafe.Add(ref px, t);
-                    s0 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c0, t), s0);
-                    s1 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c1, t), s1);
-                    s2 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c2, t), s2);
-                    s3 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c3, t), s3);
-                }
-                dots[j] = s0;
-                dots[j + 1] = s1;
-                dots[j + 2] = s2;
-                dots[j + 3] = s3;
+                FinishFour(ref px, ref c0, ref c1, ref c2, ref c3, t, depth, s0, s1, s2, s3, dots.Slice(j, 4));
             }
         }
         else if (width == SimdWidth.V128 && depth >= 4)
@@ -118,18 +127,7 @@ public static class NearestCentroid
                     a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c3, (nuint)t), a3);
                 }
                 float s0 = Vector128.Sum(a0), s1 = Vector128.Sum(a1), s2 = Vector128.Sum(a2), s3 = Vector128.Sum(a3);
-                for (; t < depth; t++)
-                {
-                    var v = Unsafe.Add(ref px, t);
-                    s0 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c0, t), s0);
-                    s1 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c1, t), s1);
-                    s2 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c2, t), s2);
-                    s3 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c3, t), s3);
-                }
-                dots[j] = s0;
-                dots[j + 1] = s1;
-                dots[j + 2] = s2;
-                dots[j + 3] = s3;
+                FinishFour(ref px, ref c0, ref c1, ref c2, ref c3, t, depth, s0, s1, s2, s3, dots.Slice(j, 4));
             }
         }
         for (; j < k; j++) dots[j] = VectorMath.Dot(x, centroids.Slice(j * depth, depth), width);
