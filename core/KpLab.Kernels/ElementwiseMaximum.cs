@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -14,25 +13,26 @@ public static class ElementwiseMaximum
     internal static void Accumulate(ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
+        int i = width.ForLength(x.Length) switch
+        {
+            SimdWidth.V512 => Accumulate<Lanes512<float>, Vector512<float>>(x, y),
+            SimdWidth.V256 => Accumulate<Lanes256<float>, Vector256<float>>(x, y),
+            SimdWidth.V128 => Accumulate<Lanes128<float>, Vector128<float>>(x, y),
+            _ => 0,
+        };
+        for (; i < x.Length; i++) y[i] = MathF.Max(x[i], y[i]);
+    }
+
+    /// <summary>The whole vectors; returns where they end.</summary>
+    private static int Accumulate<TLanes, TVector>(ReadOnlySpan<float> x, Span<float> y)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        if (width == SimdWidth.V512)
-        {
-            for (; i <= n - 16; i += 16)
-                Vector512.Max(Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        }
-        else if (width == SimdWidth.V256)
-        {
-            for (; i <= n - 8; i += 8)
-                Vector256.Max(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        }
-        else if (width == SimdWidth.V128)
-        {
-            for (; i <= n - 4; i += 4)
-                Vector128.Max(Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref py, i) = MathF.Max(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i));
+        for (; i <= n - TLanes.Count; i += TLanes.Count)
+            TLanes.Store(TLanes.Max(TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i)), ref py, (nuint)i);
+        return i;
     }
 }

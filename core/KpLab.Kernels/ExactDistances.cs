@@ -18,119 +18,92 @@ public static class ExactDistances
     /// <exception cref="ArgumentException">The rows differ in length.</exception>
     public static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => SquaredEuclidean(x, y, SimdWidths.Best);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
-    {
-        if (x.Length != y.Length) throw new ArgumentException($"Rows of length {x.Length} and {y.Length} differ.", nameof(y));
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (width == SimdWidth.V512 && n >= Vector512<float>.Count)
-        {
-            var acc0 = Vector512<double>.Zero;
-            var acc1 = Vector512<double>.Zero;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var (xl, xu) = Vector512.Widen(Vector512.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yu) = Vector512.Widen(Vector512.LoadUnsafe(ref py, (nuint)i));
-                var dl = xl - yl;
-                var du = xu - yu;
-                acc0 = Vector512.FusedMultiplyAdd(dl, dl, acc0);
-                acc1 = Vector512.FusedMultiplyAdd(du, du, acc1);
-            }
-            sum = Vector512.Sum(acc0 + acc1);
-        }
-        else if (width >= SimdWidth.V256 && n >= Vector256<float>.Count)
-        {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var (xl, xu) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yu) = Vector256.Widen(Vector256.LoadUnsafe(ref py, (nuint)i));
-                var dl = xl - yl;
-                var du = xu - yu;
-                acc0 += dl * dl;
-                acc1 += du * du;
-            }
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-        else if (width == SimdWidth.V128 && n >= Vector128<float>.Count)
-        {
-            var acc0 = Vector128<double>.Zero;
-            var acc1 = Vector128<double>.Zero;
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                var (xl, xu) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yu) = Vector128.Widen(Vector128.LoadUnsafe(ref py, (nuint)i));
-                var dl = xl - yl;
-                var du = xu - yu;
-                acc0 += dl * dl;
-                acc1 += du * du;
-            }
-            sum = Vector128.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++)
-        {
-            double d = (double)Unsafe.Add(ref px, i) - Unsafe.Add(ref py, i);
-            sum += d * d;
-        }
-        return sum;
-    }
+    internal static double SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width) =>
+        Accumulate<SquaredDifferences>(x, y, width);
 
     /// <summary>The dot product of two rows, accumulated in double.</summary>
     /// <exception cref="ArgumentException">The rows differ in length.</exception>
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Dot(x, y, SimdWidths.Best);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
+    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width) => Accumulate<Products>(x, y, width);
+
+    private static double Accumulate<TTerm>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
+        where TTerm : struct, ITerm
     {
         if (x.Length != y.Length) throw new ArgumentException($"Rows of length {x.Length} and {y.Length} differ.", nameof(y));
+        return width.ForLength(x.Length) switch
+        {
+            SimdWidth.V512 => Accumulate<Lanes512<double>, Vector512<double>, TTerm>(x, y),
+            SimdWidth.V256 => Accumulate<Lanes256<double>, Vector256<double>, TTerm>(x, y),
+            SimdWidth.V128 => Accumulate<Lanes128<double>, Vector128<double>, TTerm>(x, y),
+            _ => AccumulateTail<TTerm>(x, y, 0, 0),
+        };
+    }
+
+    /// <summary>What the accumulation sums over a pair of widened values.</summary>
+    private interface ITerm
+    {
+        static abstract TVector Of<TLanes, TVector>(TVector x, TVector y)
+            where TLanes : struct, ILanes<TVector, double>
+            where TVector : struct;
+
+        static abstract double Of(double x, double y);
+    }
+
+    /// <summary>(x − y)², multiplied and added separately as SciPy's loop does (no fused multiply-add).</summary>
+    private readonly struct SquaredDifferences : ITerm
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Of<TLanes, TVector>(TVector x, TVector y)
+            where TLanes : struct, ILanes<TVector, double>
+            where TVector : struct
+        {
+            var d = TLanes.Subtract(x, y);
+            return TLanes.Multiply(d, d);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Of(double x, double y) => (x - y) * (x - y);
+    }
+
+    /// <summary>x · y, multiplied and added separately.</summary>
+    private readonly struct Products : ITerm
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Of<TLanes, TVector>(TVector x, TVector y)
+            where TLanes : struct, ILanes<TVector, double>
+            where TVector : struct => TLanes.Multiply(x, y);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Of(double x, double y) => x * y;
+    }
+
+    /// <summary>Σ term(x_i, y_i) in double: two accumulators (the widened lower and upper halves), then the scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Accumulate<TLanes, TVector, TTerm>(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
+        where TTerm : struct, ITerm
+    {
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (width == SimdWidth.V512 && n >= Vector512<float>.Count)
+        int n = x.Length, i = 0, floats = 2 * TLanes.Count;
+        var acc0 = TLanes.Zero;
+        var acc1 = TLanes.Zero;
+        for (; i <= n - floats; i += floats)
         {
-            var acc0 = Vector512<double>.Zero;
-            var acc1 = Vector512<double>.Zero;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var (xl, xu) = Vector512.Widen(Vector512.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yu) = Vector512.Widen(Vector512.LoadUnsafe(ref py, (nuint)i));
-                acc0 = Vector512.FusedMultiplyAdd(xl, yl, acc0);
-                acc1 = Vector512.FusedMultiplyAdd(xu, yu, acc1);
-            }
-            sum = Vector512.Sum(acc0 + acc1);
+            var (xl, xu) = TLanes.LoadWidened(ref px, (nuint)i);
+            var (yl, yu) = TLanes.LoadWidened(ref py, (nuint)i);
+            acc0 = TLanes.Add(acc0, TTerm.Of<TLanes, TVector>(xl, yl));
+            acc1 = TLanes.Add(acc1, TTerm.Of<TLanes, TVector>(xu, yu));
         }
-        else if (width >= SimdWidth.V256 && n >= Vector256<float>.Count)
-        {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var (xl, xu) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yu) = Vector256.Widen(Vector256.LoadUnsafe(ref py, (nuint)i));
-                acc0 += xl * yl;
-                acc1 += xu * yu;
-            }
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-        else if (width == SimdWidth.V128 && n >= Vector128<float>.Count)
-        {
-            var acc0 = Vector128<double>.Zero;
-            var acc1 = Vector128<double>.Zero;
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                var (xl, xu) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yu) = Vector128.Widen(Vector128.LoadUnsafe(ref py, (nuint)i));
-                acc0 += xl * yl;
-                acc1 += xu * yu;
-            }
-            sum = Vector128.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++) sum += (double)Unsafe.Add(ref px, i) * Unsafe.Add(ref py, i);
+        return AccumulateTail<TTerm>(x, y, i, TLanes.Sum(TLanes.Add(acc0, acc1)));
+    }
+
+    private static double AccumulateTail<TTerm>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int i, double sum)
+        where TTerm : struct, ITerm
+    {
+        for (; i < x.Length; i++) sum += TTerm.Of(x[i], y[i]);
         return sum;
     }
 

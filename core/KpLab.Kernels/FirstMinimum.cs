@@ -6,7 +6,8 @@ namespace KpLab.Kernels;
 
 /// <summary>
 /// The position of the smallest double in a span, the lowest position among equal minima: what a scalar scan with a
-/// strict <c>&lt;</c> finds, but eight lanes at a time (four with Vector256, two with Vector128). Each lane keeps its
+/// strict <c>&lt;</c> finds, but eight lanes at a time (four with Vector256, two with Vector128; the loop is written once
+/// over <see cref="ILanes{TVector, T}"/>). Each lane keeps its
 /// first minimum (strict compare), and the lanes are reduced by value, then by position. NaN never wins; a minimum of +∞ falls back to a scalar scan.
 /// A general primitive of the kernel (a deterministic arg-min, the step of Prim's, Dijkstra's or any greedy selection),
 /// not one algorithm's helper.
@@ -16,72 +17,55 @@ public static class FirstMinimum
     /// <summary>The lowest index holding the minimum of <paramref name="values"/>, or −1 when it is empty or all NaN.</summary>
     public static int IndexOf(ReadOnlySpan<double> values) => IndexOf(values, SimdWidths.Best);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int IndexOf(ReadOnlySpan<double> values, SimdWidth width)
     {
-        ref double p = ref MemoryMarshal.GetReference(values);
-        int n = values.Length, i = 0;
         double best = double.NaN;
         int bestIndex = -1;
-        if (width == SimdWidth.V512 && n >= 2 * Vector512<double>.Count)
+        // ForLength counts floats: lanes run when the span holds at least two vectors of doubles.
+        int i = width.ForLength(values.Length) switch
         {
-            var minimum = Vector512.Create(double.PositiveInfinity);
-            var position = Vector512.Create(-1L);
-            var index = Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7);
-            var step = Vector512.Create((long)Vector512<double>.Count);
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref p, (nuint)i);
-                var less = Vector512.LessThan(v, minimum);
-                minimum = Vector512.ConditionalSelect(less, v, minimum);
-                position = Vector512.ConditionalSelect(less.AsInt64(), index, position);
-                index += step;
-            }
-            for (int lane = 0; lane < Vector512<double>.Count; lane++)
-                Consider(minimum.GetElement(lane), (int)position.GetElement(lane), ref best, ref bestIndex);
-        }
-        else if (width >= SimdWidth.V256 && n >= 2 * Vector256<double>.Count)
-        {
-            var minimum = Vector256.Create(double.PositiveInfinity);
-            var position = Vector256.Create(-1L);
-            var index = Vector256.Create(0L, 1, 2, 3);
-            var step = Vector256.Create((long)Vector256<double>.Count);
-            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var less = Vector256.LessThan(v, minimum);
-                minimum = Vector256.ConditionalSelect(less, v, minimum);
-                position = Vector256.ConditionalSelect(less.AsInt64(), index, position);
-                index += step;
-            }
-            for (int lane = 0; lane < Vector256<double>.Count; lane++)
-                Consider(minimum.GetElement(lane), (int)position.GetElement(lane), ref best, ref bestIndex);
-        }
-        else if (width == SimdWidth.V128 && n >= 2 * Vector128<double>.Count)
-        {
-            var minimum = Vector128.Create(double.PositiveInfinity);
-            var position = Vector128.Create(-1L);
-            var index = Vector128.Create(0L, 1);
-            var step = Vector128.Create((long)Vector128<double>.Count);
-            for (; i <= n - Vector128<double>.Count; i += Vector128<double>.Count)
-            {
-                var v = Vector128.LoadUnsafe(ref p, (nuint)i);
-                var less = Vector128.LessThan(v, minimum);
-                minimum = Vector128.ConditionalSelect(less, v, minimum);
-                position = Vector128.ConditionalSelect(less.AsInt64(), index, position);
-                index += step;
-            }
-            for (int lane = 0; lane < Vector128<double>.Count; lane++)
-                Consider(minimum.GetElement(lane), (int)position.GetElement(lane), ref best, ref bestIndex);
-        }
-        for (; i < n; i++) Consider(Unsafe.Add(ref p, i), i, ref best, ref bestIndex);
+            SimdWidth.V512 => LaneMinima<Lanes512<double>, Vector512<double>>(values, ref best, ref bestIndex),
+            SimdWidth.V256 => LaneMinima<Lanes256<double>, Vector256<double>>(values, ref best, ref bestIndex),
+            SimdWidth.V128 => LaneMinima<Lanes128<double>, Vector128<double>>(values, ref best, ref bestIndex),
+            _ => 0,
+        };
+        for (; i < values.Length; i++) Consider(values[i], i, ref best, ref bestIndex);
         // Lanes start at +∞ and only take strictly smaller values, so a minimum of +∞ needs the plain scan.
         if (bestIndex < 0 || best == double.PositiveInfinity)
         {
             bestIndex = -1;
-            for (i = 0; i < n; i++) Consider(Unsafe.Add(ref p, i), i, ref best, ref bestIndex);
+            for (i = 0; i < values.Length; i++) Consider(values[i], i, ref best, ref bestIndex);
         }
         return bestIndex;
+    }
+
+    /// <summary>
+    /// Each lane's first minimum over the whole vectors of <paramref name="values"/>, merged into
+    /// <paramref name="best"/>; returns where the whole vectors end. Positions are kept in double lanes beside the
+    /// values (exact below 2^53), so one lane type serves both.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int LaneMinima<TLanes, TVector>(ReadOnlySpan<double> values, ref double best, ref int bestIndex)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
+    {
+        ref double p = ref MemoryMarshal.GetReference(values);
+        int n = values.Length, i = 0;
+        var minimum = TLanes.Broadcast(double.PositiveInfinity);
+        var position = TLanes.Broadcast(-1);
+        var index = TLanes.Indices;
+        var step = TLanes.Broadcast(TLanes.Count);
+        for (; i <= n - TLanes.Count; i += TLanes.Count)
+        {
+            var v = TLanes.Load(ref p, (nuint)i);
+            var less = TLanes.LessThan(v, minimum);
+            minimum = TLanes.Select(less, v, minimum);
+            position = TLanes.Select(less, index, position);
+            index = TLanes.Add(index, step);
+        }
+        for (int lane = 0; lane < TLanes.Count; lane++)
+            Consider(TLanes.Lane(minimum, lane), (int)TLanes.Lane(position, lane), ref best, ref bestIndex);
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

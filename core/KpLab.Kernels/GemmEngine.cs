@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace KpLab.Kernels;
 
@@ -157,9 +158,9 @@ internal static unsafe class GemmEngine
     {
         switch (width)
         {
-            case SimdWidth.V512: GemmMicroKernels.Kernel512(kc, a, b, c, ldc, accumulate); break;
-            case SimdWidth.V256: GemmMicroKernels.Kernel256(kc, a, b, c, ldc, accumulate); break;
-            case SimdWidth.V128: GemmMicroKernels.Kernel128(kc, a, b, c, ldc, accumulate); break;
+            case SimdWidth.V512: GemmMicroKernels.Kernel<Lanes512<float>, Vector512<float>>(kc, a, b, c, ldc, accumulate); break;
+            case SimdWidth.V256: GemmMicroKernels.Kernel<Lanes256<float>, Vector256<float>>(kc, a, b, c, ldc, accumulate); break;
+            case SimdWidth.V128: GemmMicroKernels.Kernel<Lanes128<float>, Vector128<float>>(kc, a, b, c, ldc, accumulate); break;
             default: GemmMicroKernels.KernelScalar(kc, a, b, c, ldc, accumulate); break;
         }
     }

@@ -14,141 +14,68 @@ namespace KpLab.Kernels;
 /// </summary>
 internal static unsafe class GemmMicroKernels
 {
-    /// <summary>8 × 32 with <see cref="Vector512"/>: 16 accumulators, 2 B loads and 8 broadcasts per depth step.</summary>
+    /// <summary>
+    /// mr × 2 vectors, written once for every width: 8 × 32 with <see cref="Vector512"/> (16 accumulators of
+    /// AVX-512's 32 registers), 6 × 16 with <see cref="Vector256"/> and 6 × 8 with <see cref="Vector128"/>
+    /// (12 accumulators: fits AVX2's and SSE's 16 registers; ARM64 AdvSimd has 32). Per depth step: 2 B loads and mr
+    /// broadcasts. Rows 6 and 7 exist only at 512 bits; the test on the lane count is a constant in each compiled
+    /// copy, so the narrower copies carry no trace of them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel512(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static void Kernel<TLanes, TVector>(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
     {
-        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        bool eightRows = TLanes.Count == Vector512<float>.Count;
+        int w = TLanes.Count, mr = eightRows ? 8 : 6;
+        TVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        TVector c60 = default, c61 = default, c70 = default, c71 = default;
         if (accumulate)
         {
-            c00 = Vector512.Load(c + 0 * ldc + 0); c01 = Vector512.Load(c + 0 * ldc + 16);
-            c10 = Vector512.Load(c + 1 * ldc + 0); c11 = Vector512.Load(c + 1 * ldc + 16);
-            c20 = Vector512.Load(c + 2 * ldc + 0); c21 = Vector512.Load(c + 2 * ldc + 16);
-            c30 = Vector512.Load(c + 3 * ldc + 0); c31 = Vector512.Load(c + 3 * ldc + 16);
-            c40 = Vector512.Load(c + 4 * ldc + 0); c41 = Vector512.Load(c + 4 * ldc + 16);
-            c50 = Vector512.Load(c + 5 * ldc + 0); c51 = Vector512.Load(c + 5 * ldc + 16);
-            c60 = Vector512.Load(c + 6 * ldc + 0); c61 = Vector512.Load(c + 6 * ldc + 16);
-            c70 = Vector512.Load(c + 7 * ldc + 0); c71 = Vector512.Load(c + 7 * ldc + 16);
+            c00 = TLanes.Load(c + 0 * ldc); c01 = TLanes.Load(c + 0 * ldc + w);
+            c10 = TLanes.Load(c + 1 * ldc); c11 = TLanes.Load(c + 1 * ldc + w);
+            c20 = TLanes.Load(c + 2 * ldc); c21 = TLanes.Load(c + 2 * ldc + w);
+            c30 = TLanes.Load(c + 3 * ldc); c31 = TLanes.Load(c + 3 * ldc + w);
+            c40 = TLanes.Load(c + 4 * ldc); c41 = TLanes.Load(c + 4 * ldc + w);
+            c50 = TLanes.Load(c + 5 * ldc); c51 = TLanes.Load(c + 5 * ldc + w);
+            if (eightRows)
+            {
+                c60 = TLanes.Load(c + 6 * ldc); c61 = TLanes.Load(c + 6 * ldc + w);
+                c70 = TLanes.Load(c + 7 * ldc); c71 = TLanes.Load(c + 7 * ldc + w);
+            }
         }
         else
         {
-            c00 = Vector512<float>.Zero; c01 = Vector512<float>.Zero;
-            c10 = Vector512<float>.Zero; c11 = Vector512<float>.Zero;
-            c20 = Vector512<float>.Zero; c21 = Vector512<float>.Zero;
-            c30 = Vector512<float>.Zero; c31 = Vector512<float>.Zero;
-            c40 = Vector512<float>.Zero; c41 = Vector512<float>.Zero;
-            c50 = Vector512<float>.Zero; c51 = Vector512<float>.Zero;
-            c60 = Vector512<float>.Zero; c61 = Vector512<float>.Zero;
-            c70 = Vector512<float>.Zero; c71 = Vector512<float>.Zero;
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = TLanes.Zero;
         }
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector512.LoadAligned(b + 0); var b1 = Vector512.LoadAligned(b + 16);
-            var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            var a6 = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
-            var a7 = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-            a += 8;
-            b += 32;
+            var b0 = TLanes.Load(b); var b1 = TLanes.Load(b + w);
+            var a0 = TLanes.Broadcast(a[0]); c00 = TLanes.FusedMultiplyAdd(a0, b0, c00); c01 = TLanes.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = TLanes.Broadcast(a[1]); c10 = TLanes.FusedMultiplyAdd(a1, b0, c10); c11 = TLanes.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = TLanes.Broadcast(a[2]); c20 = TLanes.FusedMultiplyAdd(a2, b0, c20); c21 = TLanes.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = TLanes.Broadcast(a[3]); c30 = TLanes.FusedMultiplyAdd(a3, b0, c30); c31 = TLanes.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = TLanes.Broadcast(a[4]); c40 = TLanes.FusedMultiplyAdd(a4, b0, c40); c41 = TLanes.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = TLanes.Broadcast(a[5]); c50 = TLanes.FusedMultiplyAdd(a5, b0, c50); c51 = TLanes.FusedMultiplyAdd(a5, b1, c51);
+            if (eightRows)
+            {
+                var a6 = TLanes.Broadcast(a[6]); c60 = TLanes.FusedMultiplyAdd(a6, b0, c60); c61 = TLanes.FusedMultiplyAdd(a6, b1, c61);
+                var a7 = TLanes.Broadcast(a[7]); c70 = TLanes.FusedMultiplyAdd(a7, b0, c70); c71 = TLanes.FusedMultiplyAdd(a7, b1, c71);
+            }
+            a += mr;
+            b += 2 * w;
         }
-        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 16);
-        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 16);
-        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 16);
-        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 16);
-        c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 16);
-        c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 16);
-        c60.Store(c + 6 * ldc + 0); c61.Store(c + 6 * ldc + 16);
-        c70.Store(c + 7 * ldc + 0); c71.Store(c + 7 * ldc + 16);
-    }
-
-    /// <summary>6 × 16 with <see cref="Vector256"/>: 12 accumulators, fits AVX2's 16 registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel256(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
-    {
-        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (accumulate)
+        TLanes.Store(c00, c + 0 * ldc); TLanes.Store(c01, c + 0 * ldc + w);
+        TLanes.Store(c10, c + 1 * ldc); TLanes.Store(c11, c + 1 * ldc + w);
+        TLanes.Store(c20, c + 2 * ldc); TLanes.Store(c21, c + 2 * ldc + w);
+        TLanes.Store(c30, c + 3 * ldc); TLanes.Store(c31, c + 3 * ldc + w);
+        TLanes.Store(c40, c + 4 * ldc); TLanes.Store(c41, c + 4 * ldc + w);
+        TLanes.Store(c50, c + 5 * ldc); TLanes.Store(c51, c + 5 * ldc + w);
+        if (eightRows)
         {
-            c00 = Vector256.Load(c + 0 * ldc + 0); c01 = Vector256.Load(c + 0 * ldc + 8);
-            c10 = Vector256.Load(c + 1 * ldc + 0); c11 = Vector256.Load(c + 1 * ldc + 8);
-            c20 = Vector256.Load(c + 2 * ldc + 0); c21 = Vector256.Load(c + 2 * ldc + 8);
-            c30 = Vector256.Load(c + 3 * ldc + 0); c31 = Vector256.Load(c + 3 * ldc + 8);
-            c40 = Vector256.Load(c + 4 * ldc + 0); c41 = Vector256.Load(c + 4 * ldc + 8);
-            c50 = Vector256.Load(c + 5 * ldc + 0); c51 = Vector256.Load(c + 5 * ldc + 8);
+            TLanes.Store(c60, c + 6 * ldc); TLanes.Store(c61, c + 6 * ldc + w);
+            TLanes.Store(c70, c + 7 * ldc); TLanes.Store(c71, c + 7 * ldc + w);
         }
-        else
-        {
-            c00 = Vector256<float>.Zero; c01 = Vector256<float>.Zero;
-            c10 = Vector256<float>.Zero; c11 = Vector256<float>.Zero;
-            c20 = Vector256<float>.Zero; c21 = Vector256<float>.Zero;
-            c30 = Vector256<float>.Zero; c31 = Vector256<float>.Zero;
-            c40 = Vector256<float>.Zero; c41 = Vector256<float>.Zero;
-            c50 = Vector256<float>.Zero; c51 = Vector256<float>.Zero;
-        }
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector256.LoadAligned(b + 0); var b1 = Vector256.LoadAligned(b + 8);
-            var a0 = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(a4, b0, c40); c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            a += 6;
-            b += 16;
-        }
-        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 8);
-        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 8);
-        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 8);
-        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 8);
-        c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 8);
-        c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 8);
-    }
-
-    /// <summary>6 × 8 with <see cref="Vector128"/>: 12 accumulators, fits SSE's 16 registers (ARM64 AdvSimd has 32).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel128(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
-    {
-        Vector128<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (accumulate)
-        {
-            c00 = Vector128.Load(c + 0 * ldc + 0); c01 = Vector128.Load(c + 0 * ldc + 4);
-            c10 = Vector128.Load(c + 1 * ldc + 0); c11 = Vector128.Load(c + 1 * ldc + 4);
-            c20 = Vector128.Load(c + 2 * ldc + 0); c21 = Vector128.Load(c + 2 * ldc + 4);
-            c30 = Vector128.Load(c + 3 * ldc + 0); c31 = Vector128.Load(c + 3 * ldc + 4);
-            c40 = Vector128.Load(c + 4 * ldc + 0); c41 = Vector128.Load(c + 4 * ldc + 4);
-            c50 = Vector128.Load(c + 5 * ldc + 0); c51 = Vector128.Load(c + 5 * ldc + 4);
-        }
-        else
-        {
-            c00 = Vector128<float>.Zero; c01 = Vector128<float>.Zero;
-            c10 = Vector128<float>.Zero; c11 = Vector128<float>.Zero;
-            c20 = Vector128<float>.Zero; c21 = Vector128<float>.Zero;
-            c30 = Vector128<float>.Zero; c31 = Vector128<float>.Zero;
-            c40 = Vector128<float>.Zero; c41 = Vector128<float>.Zero;
-            c50 = Vector128<float>.Zero; c51 = Vector128<float>.Zero;
-        }
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector128.Load(b + 0); var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]); c00 = Vector128.FusedMultiplyAdd(a0, b0, c00); c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector128.Create(a[1]); c10 = Vector128.FusedMultiplyAdd(a1, b0, c10); c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector128.Create(a[2]); c20 = Vector128.FusedMultiplyAdd(a2, b0, c20); c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector128.Create(a[3]); c30 = Vector128.FusedMultiplyAdd(a3, b0, c30); c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector128.Create(a[4]); c40 = Vector128.FusedMultiplyAdd(a4, b0, c40); c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector128.Create(a[5]); c50 = Vector128.FusedMultiplyAdd(a5, b0, c50); c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-            a += 6;
-            b += 8;
-        }
-        c00.Store(c + 0 * ldc + 0); c01.Store(c + 0 * ldc + 4);
-        c10.Store(c + 1 * ldc + 0); c11.Store(c + 1 * ldc + 4);
-        c20.Store(c + 2 * ldc + 0); c21.Store(c + 2 * ldc + 4);
-        c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 4);
-        c40.Store(c + 4 * ldc + 0); c41.Store(c + 4 * ldc + 4);
-        c50.Store(c + 5 * ldc + 0); c51.Store(c + 5 * ldc + 4);
     }
 
     /// <summary>4 × 4 scalar fallback, still fused multiply-adds so it matches the vector kernels bit for bit.</summary>

@@ -51,85 +51,61 @@ public static class NearestCentroid
         }
     }
 
-    /// <summary>The scalar tail of four dot products from position <paramref name="t"/> on (the same for every SIMD
-    /// width), written to <paramref name="dots"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishFour(ref float px, ref float c0, ref float c1, ref float c2, ref float c3, int t, int depth,
-        float s0, float s1, float s2, float s3, Span<float> dots)
-    {
-        for (; t < depth; t++)
-        {
-            var v = Unsafe.Add(ref px, t);
-            s0 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c0, t), s0);
-            s1 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c1, t), s1);
-            s2 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c2, t), s2);
-            s3 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c3, t), s3);
-        }
-        dots[0] = s0;
-        dots[1] = s1;
-        dots[2] = s2;
-        dots[3] = s3;
-    }
-
     /// <summary>
     /// dots[j] = x·c_j for every centroid, four centroids per pass over x with Vector256 (also on AVX-512 hardware) or
     /// Vector128; the centroids left over take <see cref="VectorMath.Dot(ReadOnlySpan{float}, ReadOnlySpan{float}, SimdWidth)"/>.
     /// </summary>
     private static void DotsWithCentroids(ReadOnlySpan<float> x, ReadOnlySpan<float> centroids, int depth, int k, Span<float> dots, SimdWidth width)
     {
-        int j = 0;
-        if (width >= SimdWidth.V256 && depth >= 8)
+        int j = width.AtMost256().ForLength(depth) switch
         {
-            ref var px = ref MemoryMarshal.GetReference(x);
-            for (; j <= k - 4; j += 4)
-            {
-                ref var c0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(centroids), j * depth);
-                ref var c1 = ref Unsafe.Add(ref c0, depth);
-                ref var c2 = ref Unsafe.Add(ref c1, depth);
-                ref var c3 = ref Unsafe.Add(ref c2, depth);
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
-                var a2 = Vector256<float>.Zero;
-                var a3 = Vector256<float>.Zero;
-                int t = 0;
-                for (; t <= depth - 8; t += 8)
-                {
-                    var v = Vector256.LoadUnsafe(ref px, (nuint)t);
-                    a0 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref c0, (nuint)t), a0);
-                    a1 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref c1, (nuint)t), a1);
-                    a2 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref c2, (nuint)t), a2);
-                    a3 = Vector256.FusedMultiplyAdd(v, Vector256.LoadUnsafe(ref c3, (nuint)t), a3);
-                }
-                float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-                FinishFour(ref px, ref c0, ref c1, ref c2, ref c3, t, depth, s0, s1, s2, s3, dots.Slice(j, 4));
-            }
-        }
-        else if (width == SimdWidth.V128 && depth >= 4)
-        {
-            ref var px = ref MemoryMarshal.GetReference(x);
-            for (; j <= k - 4; j += 4)
-            {
-                ref var c0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(centroids), j * depth);
-                ref var c1 = ref Unsafe.Add(ref c0, depth);
-                ref var c2 = ref Unsafe.Add(ref c1, depth);
-                ref var c3 = ref Unsafe.Add(ref c2, depth);
-                var a0 = Vector128<float>.Zero;
-                var a1 = Vector128<float>.Zero;
-                var a2 = Vector128<float>.Zero;
-                var a3 = Vector128<float>.Zero;
-                int t = 0;
-                for (; t <= depth - 4; t += 4)
-                {
-                    var v = Vector128.LoadUnsafe(ref px, (nuint)t);
-                    a0 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c0, (nuint)t), a0);
-                    a1 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c1, (nuint)t), a1);
-                    a2 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c2, (nuint)t), a2);
-                    a3 = Vector128.FusedMultiplyAdd(v, Vector128.LoadUnsafe(ref c3, (nuint)t), a3);
-                }
-                float s0 = Vector128.Sum(a0), s1 = Vector128.Sum(a1), s2 = Vector128.Sum(a2), s3 = Vector128.Sum(a3);
-                FinishFour(ref px, ref c0, ref c1, ref c2, ref c3, t, depth, s0, s1, s2, s3, dots.Slice(j, 4));
-            }
-        }
+            SimdWidth.V256 => DotsWithFours<Lanes256<float>, Vector256<float>>(x, centroids, depth, k, dots),
+            SimdWidth.V128 => DotsWithFours<Lanes128<float>, Vector128<float>>(x, centroids, depth, k, dots),
+            _ => 0,
+        };
         for (; j < k; j++) dots[j] = VectorMath.Dot(x, centroids.Slice(j * depth, depth), width);
+    }
+
+    /// <summary>The dot products of x with each whole group of four centroids; returns how many centroids it did.</summary>
+    private static int DotsWithFours<TLanes, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<float> centroids, int depth, int k, Span<float> dots)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
+        ref var px = ref MemoryMarshal.GetReference(x);
+        int j = 0;
+        for (; j <= k - 4; j += 4)
+        {
+            ref var c0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(centroids), j * depth);
+            ref var c1 = ref Unsafe.Add(ref c0, depth);
+            ref var c2 = ref Unsafe.Add(ref c1, depth);
+            ref var c3 = ref Unsafe.Add(ref c2, depth);
+            var a0 = TLanes.Zero;
+            var a1 = TLanes.Zero;
+            var a2 = TLanes.Zero;
+            var a3 = TLanes.Zero;
+            int t = 0;
+            for (; t <= depth - TLanes.Count; t += TLanes.Count)
+            {
+                var v = TLanes.Load(ref px, (nuint)t);
+                a0 = TLanes.FusedMultiplyAdd(v, TLanes.Load(ref c0, (nuint)t), a0);
+                a1 = TLanes.FusedMultiplyAdd(v, TLanes.Load(ref c1, (nuint)t), a1);
+                a2 = TLanes.FusedMultiplyAdd(v, TLanes.Load(ref c2, (nuint)t), a2);
+                a3 = TLanes.FusedMultiplyAdd(v, TLanes.Load(ref c3, (nuint)t), a3);
+            }
+            float s0 = TLanes.Sum(a0), s1 = TLanes.Sum(a1), s2 = TLanes.Sum(a2), s3 = TLanes.Sum(a3);
+            for (; t < depth; t++)
+            {
+                var v = Unsafe.Add(ref px, t);
+                s0 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c0, t), s0);
+                s1 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c1, t), s1);
+                s2 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c2, t), s2);
+                s3 = MathF.FusedMultiplyAdd(v, Unsafe.Add(ref c3, t), s3);
+            }
+            dots[j] = s0;
+            dots[j + 1] = s1;
+            dots[j + 2] = s2;
+            dots[j + 3] = s3;
+        }
+        return j;
     }
 }

@@ -68,8 +68,9 @@ public static class PackedMatrixProduct
         => Multiply(a, rows, b, bias, c, SimdWidths.Best);
 
     /// <summary>
-    /// <see cref="SimdWidth.V128"/> runs <see cref="Vector128"/> kernels (ARM64, where Vector256 is not accelerated);
-    /// every other width the <see cref="Vector256"/> ones, as before. Both give bit-identical results.
+    /// <see cref="SimdWidth.V128"/> runs the kernels at 128 bits (ARM64, where Vector256 is not accelerated); every
+    /// other width at 256 bits. The kernels are written once over <see cref="ILanes{TVector, T}"/>; all widths give
+    /// bit-identical results.
     /// </summary>
     internal static unsafe void Multiply(ReadOnlySpan<float> a, int rows, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, SimdWidth width)
     {
@@ -109,21 +110,8 @@ public static class PackedMatrixProduct
                         bool direct = panelColumns == W && count == RowStep;
                         float* target = direct ? (float*)cc + (long)r * columns + p * W : block;
                         int ldc = direct ? columns : W;
-                        if (count == RowStep)
-                        {
-                            if (width == SimdWidth.V128)
-                            {
-                                Kernel6x8(rowsOfA, depth, panel, panelBias, target, ldc);
-                                Kernel6x8(rowsOfA, depth, panel + W / 2, panelBias + W / 2, target + W / 2, ldc);
-                            }
-                            else Kernel6(rowsOfA, depth, panel, panelBias, target, ldc);
-                        }
-                        else
-                            for (int i = 0; i < count; i++)
-                            {
-                                if (width == SimdWidth.V128) Kernel1x16(rowsOfA + (long)i * depth, depth, panel, panelBias, target + i * ldc);
-                                else Kernel1(rowsOfA + (long)i * depth, depth, panel, panelBias, target + i * ldc);
-                            }
+                        if (width == SimdWidth.V128) MultiplyRows<Lanes128<float>, Vector128<float>>(rowsOfA, count, depth, panel, panelBias, target, ldc);
+                        else MultiplyRows<Lanes256<float>, Vector256<float>>(rowsOfA, count, depth, panel, panelBias, target, ldc);
                         if (!direct)
                             for (int i = 0; i < count; i++)
                                 new ReadOnlySpan<float>(block + i * W, panelColumns).CopyTo(new Span<float>((float*)cc + (long)(r + i) * columns + p * W, panelColumns));
@@ -138,106 +126,74 @@ public static class PackedMatrixProduct
         }
     }
 
-    private static unsafe void Kernel6(float* a, int depth, float* panel, float* bias, float* c, int ldc)
-    {
-        var b0 = Vector256.Load(bias);
-        var b1 = Vector256.Load(bias + 8);
-        Vector256<float> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
-        Vector256<float> c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
-        float* a0 = a, a1 = a + depth, a2 = a + 2 * depth, a3 = a + 3 * depth, a4 = a + 4 * depth, a5 = a + 5 * depth;
-        for (int k = 0; k < depth; k++)
-        {
-            var w0 = Vector256.Load(panel + k * W);
-            var w1 = Vector256.Load(panel + k * W + 8);
-            var x = Vector256.Create(a0[k]);
-            c00 = Vector256.FusedMultiplyAdd(x, w0, c00); c01 = Vector256.FusedMultiplyAdd(x, w1, c01);
-            x = Vector256.Create(a1[k]);
-            c10 = Vector256.FusedMultiplyAdd(x, w0, c10); c11 = Vector256.FusedMultiplyAdd(x, w1, c11);
-            x = Vector256.Create(a2[k]);
-            c20 = Vector256.FusedMultiplyAdd(x, w0, c20); c21 = Vector256.FusedMultiplyAdd(x, w1, c21);
-            x = Vector256.Create(a3[k]);
-            c30 = Vector256.FusedMultiplyAdd(x, w0, c30); c31 = Vector256.FusedMultiplyAdd(x, w1, c31);
-            x = Vector256.Create(a4[k]);
-            c40 = Vector256.FusedMultiplyAdd(x, w0, c40); c41 = Vector256.FusedMultiplyAdd(x, w1, c41);
-            x = Vector256.Create(a5[k]);
-            c50 = Vector256.FusedMultiplyAdd(x, w0, c50); c51 = Vector256.FusedMultiplyAdd(x, w1, c51);
-        }
-        c00.Store(c); c01.Store(c + 8);
-        c10.Store(c + ldc); c11.Store(c + ldc + 8);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
-    }
-
-    private static unsafe void Kernel1(float* a, int depth, float* panel, float* bias, float* c)
-    {
-        var c0 = Vector256.Load(bias);
-        var c1 = Vector256.Load(bias + 8);
-        for (int k = 0; k < depth; k++)
-        {
-            var x = Vector256.Create(a[k]);
-            c0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(panel + k * W), c0);
-            c1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(panel + k * W + 8), c1);
-        }
-        c0.Store(c);
-        c1.Store(c + 8);
-    }
-
     /// <summary>
-    /// Six rows by eight of the panel's sixteen columns with <see cref="Vector128"/> (12 accumulators: fits SSE's 16
-    /// registers as well as AdvSimd's 32); the caller runs it on both halves of the panel.
+    /// <paramref name="count"/> (≤ 6) rows of A times one panel, two vectors of columns per pass: the whole 16-column
+    /// panel at 256 bits, each half at 128.
     /// </summary>
-    private static unsafe void Kernel6x8(float* a, int depth, float* panel, float* bias, float* c, int ldc)
+    private static unsafe void MultiplyRows<TLanes, TVector>(float* rowsOfA, int count, int depth, float* panel, float* panelBias, float* target, int ldc)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
     {
-        var b0 = Vector128.Load(bias);
-        var b1 = Vector128.Load(bias + 4);
-        Vector128<float> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
-        Vector128<float> c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
+        for (int h = 0; h < W; h += 2 * TLanes.Count)
+        {
+            if (count == RowStep) Kernel6<TLanes, TVector>(rowsOfA, depth, panel + h, panelBias + h, target + h, ldc);
+            else
+                for (int i = 0; i < count; i++)
+                    Kernel1<TLanes, TVector>(rowsOfA + (long)i * depth, depth, panel + h, panelBias + h, target + i * ldc + h);
+        }
+    }
+
+    /// <summary>Six rows by two vectors of columns: 12 accumulators, fits the 16 registers of AVX2 and SSE.</summary>
+    private static unsafe void Kernel6<TLanes, TVector>(float* a, int depth, float* panel, float* bias, float* c, int ldc)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
+        int w = TLanes.Count;
+        var b0 = TLanes.Load(bias);
+        var b1 = TLanes.Load(bias + w);
+        TVector c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
+        TVector c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
         float* a0 = a, a1 = a + depth, a2 = a + 2 * depth, a3 = a + 3 * depth, a4 = a + 4 * depth, a5 = a + 5 * depth;
         for (int k = 0; k < depth; k++)
         {
-            var w0 = Vector128.Load(panel + k * W);
-            var w1 = Vector128.Load(panel + k * W + 4);
-            var x = Vector128.Create(a0[k]);
-            c00 = Vector128.FusedMultiplyAdd(x, w0, c00); c01 = Vector128.FusedMultiplyAdd(x, w1, c01);
-            x = Vector128.Create(a1[k]);
-            c10 = Vector128.FusedMultiplyAdd(x, w0, c10); c11 = Vector128.FusedMultiplyAdd(x, w1, c11);
-            x = Vector128.Create(a2[k]);
-            c20 = Vector128.FusedMultiplyAdd(x, w0, c20); c21 = Vector128.FusedMultiplyAdd(x, w1, c21);
-            x = Vector128.Create(a3[k]);
-            c30 = Vector128.FusedMultiplyAdd(x, w0, c30); c31 = Vector128.FusedMultiplyAdd(x, w1, c31);
-            x = Vector128.Create(a4[k]);
-            c40 = Vector128.FusedMultiplyAdd(x, w0, c40); c41 = Vector128.FusedMultiplyAdd(x, w1, c41);
-            x = Vector128.Create(a5[k]);
-            c50 = Vector128.FusedMultiplyAdd(x, w0, c50); c51 = Vector128.FusedMultiplyAdd(x, w1, c51);
+            var w0 = TLanes.Load(panel + k * W);
+            var w1 = TLanes.Load(panel + k * W + w);
+            var x = TLanes.Broadcast(a0[k]);
+            c00 = TLanes.FusedMultiplyAdd(x, w0, c00); c01 = TLanes.FusedMultiplyAdd(x, w1, c01);
+            x = TLanes.Broadcast(a1[k]);
+            c10 = TLanes.FusedMultiplyAdd(x, w0, c10); c11 = TLanes.FusedMultiplyAdd(x, w1, c11);
+            x = TLanes.Broadcast(a2[k]);
+            c20 = TLanes.FusedMultiplyAdd(x, w0, c20); c21 = TLanes.FusedMultiplyAdd(x, w1, c21);
+            x = TLanes.Broadcast(a3[k]);
+            c30 = TLanes.FusedMultiplyAdd(x, w0, c30); c31 = TLanes.FusedMultiplyAdd(x, w1, c31);
+            x = TLanes.Broadcast(a4[k]);
+            c40 = TLanes.FusedMultiplyAdd(x, w0, c40); c41 = TLanes.FusedMultiplyAdd(x, w1, c41);
+            x = TLanes.Broadcast(a5[k]);
+            c50 = TLanes.FusedMultiplyAdd(x, w0, c50); c51 = TLanes.FusedMultiplyAdd(x, w1, c51);
         }
-        c00.Store(c); c01.Store(c + 4);
-        c10.Store(c + ldc); c11.Store(c + ldc + 4);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 4);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 4);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 4);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 4);
+        TLanes.Store(c00, c); TLanes.Store(c01, c + w);
+        TLanes.Store(c10, c + ldc); TLanes.Store(c11, c + ldc + w);
+        TLanes.Store(c20, c + 2 * ldc); TLanes.Store(c21, c + 2 * ldc + w);
+        TLanes.Store(c30, c + 3 * ldc); TLanes.Store(c31, c + 3 * ldc + w);
+        TLanes.Store(c40, c + 4 * ldc); TLanes.Store(c41, c + 4 * ldc + w);
+        TLanes.Store(c50, c + 5 * ldc); TLanes.Store(c51, c + 5 * ldc + w);
     }
 
-    private static unsafe void Kernel1x16(float* a, int depth, float* panel, float* bias, float* c)
+    /// <summary>One row by two vectors of columns.</summary>
+    private static unsafe void Kernel1<TLanes, TVector>(float* a, int depth, float* panel, float* bias, float* c)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
     {
-        var c0 = Vector128.Load(bias);
-        var c1 = Vector128.Load(bias + 4);
-        var c2 = Vector128.Load(bias + 8);
-        var c3 = Vector128.Load(bias + 12);
+        int w = TLanes.Count;
+        var c0 = TLanes.Load(bias);
+        var c1 = TLanes.Load(bias + w);
         for (int k = 0; k < depth; k++)
         {
-            var x = Vector128.Create(a[k]);
-            float* w = panel + k * W;
-            c0 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w), c0);
-            c1 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 4), c1);
-            c2 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 8), c2);
-            c3 = Vector128.FusedMultiplyAdd(x, Vector128.Load(w + 12), c3);
+            var x = TLanes.Broadcast(a[k]);
+            c0 = TLanes.FusedMultiplyAdd(x, TLanes.Load(panel + k * W), c0);
+            c1 = TLanes.FusedMultiplyAdd(x, TLanes.Load(panel + k * W + w), c1);
         }
-        c0.Store(c);
-        c1.Store(c + 4);
-        c2.Store(c + 8);
-        c3.Store(c + 12);
+        TLanes.Store(c0, c);
+        TLanes.Store(c1, c + w);
     }
 }

@@ -34,4 +34,26 @@ internal static class SimdWidths
     /// <summary>Every width this processor can run, narrowest first (what tests iterate over).</summary>
     public static IReadOnlyList<SimdWidth> Supported { get; } =
         Enum.GetValues<SimdWidth>().Where(w => w <= Best).ToArray();
+
+    /// <summary>
+    /// The width a loop over <paramref name="length"/> floats runs at: <paramref name="width"/> when
+    /// <paramref name="vectors"/> of its vectors fit in the length; on AVX-512 hardware 256 bits when that many of
+    /// those fit; otherwise scalar (a short span is not worth a vector loop).
+    /// </summary>
+    public static SimdWidth ForLength(this SimdWidth width, int length, int vectors = 1)
+    {
+        if (width == SimdWidth.V512 && length < FloatsPerVector(SimdWidth.V512) * vectors) width = SimdWidth.V256;
+        return length >= FloatsPerVector(width) * vectors ? width : SimdWidth.Scalar;
+    }
+
+    /// <summary>At most 256 bits: for kernels whose 512-bit form would not be faster (they run the 256-bit one there).</summary>
+    public static SimdWidth AtMost256(this SimdWidth width) => width == SimdWidth.V512 ? SimdWidth.V256 : width;
+
+    private static int FloatsPerVector(SimdWidth width) => width switch
+    {
+        SimdWidth.V512 => 16,
+        SimdWidth.V256 => 8,
+        SimdWidth.V128 => 4,
+        _ => 1,
+    };
 }

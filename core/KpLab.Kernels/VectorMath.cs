@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -6,7 +5,8 @@ namespace KpLab.Kernels;
 
 /// <summary>
 /// SIMD primitives on float32 spans. Each uses <see cref="Vector512"/> when the processor accelerates it, else
-/// <see cref="Vector256"/>, else <see cref="Vector128"/> (ARM64), else a scalar loop; products are fused multiply-adds where the hardware has them.
+/// <see cref="Vector256"/>, else <see cref="Vector128"/> (ARM64), else a scalar loop; products are fused multiply-adds
+/// where the hardware has them. Each loop is written once over <see cref="ILanes{TVector, T}"/> and compiled per width.
 /// Accumulation order is fixed for a given length and instruction set, so results are reproducible run to run.
 /// </summary>
 /// <remarks>NaN inputs propagate as IEEE arithmetic does: a NaN anywhere gives a NaN result (ArgMin and ArgMax skip NaN).</remarks>
@@ -19,51 +19,38 @@ public static class VectorMath
     internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         RequireSameLength(x, y);
+        return width.ForLength(x.Length) switch
+        {
+            SimdWidth.V512 => Dot<Lanes512<float>, Vector512<float>>(x, y),
+            SimdWidth.V256 => Dot<Lanes256<float>, Vector256<float>>(x, y),
+            SimdWidth.V128 => Dot<Lanes128<float>, Vector128<float>>(x, y),
+            _ => DotTail(x, y, 0, 0f),
+        };
+    }
+
+    /// <summary>Two accumulators over pairs of vectors, one over a last vector, then the scalar tail.</summary>
+    private static float Dot<TLanes, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        float sum = 0f;
-        if (width == SimdWidth.V512 && n >= 16)
+        int n = x.Length, i = 0, w = TLanes.Count;
+        var acc0 = TLanes.Zero;
+        var acc1 = TLanes.Zero;
+        for (; i <= n - 2 * w; i += 2 * w)
         {
-            var acc0 = Vector512<float>.Zero;
-            var acc1 = Vector512<float>.Zero;
-            for (; i <= n - 32; i += 32)
-            {
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i), acc0);
-                acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref px, (nuint)(i + 16)), Vector512.LoadUnsafe(ref py, (nuint)(i + 16)), acc1);
-            }
-            for (; i <= n - 16; i += 16)
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i), acc0);
-            sum = Vector512.Sum(acc0 + acc1);
+            acc0 = TLanes.FusedMultiplyAdd(TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i), acc0);
+            acc1 = TLanes.FusedMultiplyAdd(TLanes.Load(ref px, (nuint)(i + w)), TLanes.Load(ref py, (nuint)(i + w)), acc1);
         }
-        else if (width >= SimdWidth.V256 && n >= 8)
-        {
-            var acc0 = Vector256<float>.Zero;
-            var acc1 = Vector256<float>.Zero;
-            for (; i <= n - 16; i += 16)
-            {
-                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref px, (nuint)(i + 8)), Vector256.LoadUnsafe(ref py, (nuint)(i + 8)), acc1);
-            }
-            for (; i <= n - 8; i += 8)
-                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i), acc0);
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-        else if (width == SimdWidth.V128 && n >= 4)
-        {
-            var acc0 = Vector128<float>.Zero;
-            var acc1 = Vector128<float>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                acc0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i), acc0);
-                acc1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref px, (nuint)(i + 4)), Vector128.LoadUnsafe(ref py, (nuint)(i + 4)), acc1);
-            }
-            for (; i <= n - 4; i += 4)
-                acc0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i), acc0);
-            sum = Vector128.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++)
-            sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
+        for (; i <= n - w; i += w)
+            acc0 = TLanes.FusedMultiplyAdd(TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i), acc0);
+        return DotTail(x, y, i, TLanes.Sum(TLanes.Add(acc0, acc1)));
+    }
+
+    private static float DotTail(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int i, float sum)
+    {
+        for (; i < x.Length; i++) sum = MathF.FusedMultiplyAdd(x[i], y[i], sum);
         return sum;
     }
 
@@ -74,43 +61,36 @@ public static class VectorMath
     internal static float SquaredL2(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
     {
         RequireSameLength(x, y);
+        return width.ForLength(x.Length) switch
+        {
+            SimdWidth.V512 => SquaredL2<Lanes512<float>, Vector512<float>>(x, y),
+            SimdWidth.V256 => SquaredL2<Lanes256<float>, Vector256<float>>(x, y),
+            SimdWidth.V128 => SquaredL2<Lanes128<float>, Vector128<float>>(x, y),
+            _ => SquaredL2Tail(x, y, 0, 0f),
+        };
+    }
+
+    private static float SquaredL2<TLanes, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        float sum = 0f;
-        if (width == SimdWidth.V512 && n >= 16)
+        var acc = TLanes.Zero;
+        for (; i <= n - TLanes.Count; i += TLanes.Count)
         {
-            var acc = Vector512<float>.Zero;
-            for (; i <= n - 16; i += 16)
-            {
-                var diff = Vector512.LoadUnsafe(ref px, (nuint)i) - Vector512.LoadUnsafe(ref py, (nuint)i);
-                acc = Vector512.FusedMultiplyAdd(diff, diff, acc);
-            }
-            sum = Vector512.Sum(acc);
+            var diff = TLanes.Subtract(TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i));
+            acc = TLanes.FusedMultiplyAdd(diff, diff, acc);
         }
-        else if (width >= SimdWidth.V256 && n >= 8)
+        return SquaredL2Tail(x, y, i, TLanes.Sum(acc));
+    }
+
+    private static float SquaredL2Tail(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int i, float sum)
+    {
+        for (; i < x.Length; i++)
         {
-            var acc = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                var diff = Vector256.LoadUnsafe(ref px, (nuint)i) - Vector256.LoadUnsafe(ref py, (nuint)i);
-                acc = Vector256.FusedMultiplyAdd(diff, diff, acc);
-            }
-            sum = Vector256.Sum(acc);
-        }
-        else if (width == SimdWidth.V128 && n >= 4)
-        {
-            var acc = Vector128<float>.Zero;
-            for (; i <= n - 4; i += 4)
-            {
-                var diff = Vector128.LoadUnsafe(ref px, (nuint)i) - Vector128.LoadUnsafe(ref py, (nuint)i);
-                acc = Vector128.FusedMultiplyAdd(diff, diff, acc);
-            }
-            sum = Vector128.Sum(acc);
-        }
-        for (; i < n; i++)
-        {
-            var diff = Unsafe.Add(ref px, i) - Unsafe.Add(ref py, i);
+            var diff = x[i] - y[i];
             sum = MathF.FusedMultiplyAdd(diff, diff, sum);
         }
         return sum;
@@ -140,29 +120,28 @@ public static class VectorMath
     internal static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
     {
         RequireSameLength(x, y);
+        int i = width.ForLength(x.Length) switch
+        {
+            SimdWidth.V512 => Axpy<Lanes512<float>, Vector512<float>>(a, x, y),
+            SimdWidth.V256 => Axpy<Lanes256<float>, Vector256<float>>(a, x, y),
+            SimdWidth.V128 => Axpy<Lanes128<float>, Vector128<float>>(a, x, y),
+            _ => 0,
+        };
+        for (; i < x.Length; i++) y[i] = MathF.FusedMultiplyAdd(a, x[i], y[i]);
+    }
+
+    /// <summary>The whole vectors; returns where they end.</summary>
+    private static int Axpy<TLanes, TVector>(float a, ReadOnlySpan<float> x, Span<float> y)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        if (width == SimdWidth.V512)
-        {
-            var va = Vector512.Create(a);
-            for (; i <= n - 16; i += 16)
-                Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        }
-        else if (width >= SimdWidth.V256)
-        {
-            var va = Vector256.Create(a);
-            for (; i <= n - 8; i += 8)
-                Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        }
-        else if (width == SimdWidth.V128)
-        {
-            var va = Vector128.Create(a);
-            for (; i <= n - 4; i += 4)
-                Vector128.FusedMultiplyAdd(va, Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref py, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref px, i), Unsafe.Add(ref py, i));
+        var va = TLanes.Broadcast(a);
+        for (; i <= n - TLanes.Count; i += TLanes.Count)
+            TLanes.Store(TLanes.FusedMultiplyAdd(va, TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i)), ref py, (nuint)i);
+        return i;
     }
 
     /// <summary>x ← a·x.</summary>
@@ -170,28 +149,27 @@ public static class VectorMath
 
     internal static void Scale(float a, Span<float> x, SimdWidth width)
     {
+        int i = width.ForLength(x.Length) switch
+        {
+            SimdWidth.V512 => Scale<Lanes512<float>, Vector512<float>>(a, x),
+            SimdWidth.V256 => Scale<Lanes256<float>, Vector256<float>>(a, x),
+            SimdWidth.V128 => Scale<Lanes128<float>, Vector128<float>>(a, x),
+            _ => 0,
+        };
+        for (; i < x.Length; i++) x[i] *= a;
+    }
+
+    /// <summary>The whole vectors; returns where they end.</summary>
+    private static int Scale<TLanes, TVector>(float a, Span<float> x)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
-        if (width == SimdWidth.V512)
-        {
-            var va = Vector512.Create(a);
-            for (; i <= n - 16; i += 16)
-                (Vector512.LoadUnsafe(ref px, (nuint)i) * va).StoreUnsafe(ref px, (nuint)i);
-        }
-        else if (width >= SimdWidth.V256)
-        {
-            var va = Vector256.Create(a);
-            for (; i <= n - 8; i += 8)
-                (Vector256.LoadUnsafe(ref px, (nuint)i) * va).StoreUnsafe(ref px, (nuint)i);
-        }
-        else if (width == SimdWidth.V128)
-        {
-            var va = Vector128.Create(a);
-            for (; i <= n - 4; i += 4)
-                (Vector128.LoadUnsafe(ref px, (nuint)i) * va).StoreUnsafe(ref px, (nuint)i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref px, i) *= a;
+        var va = TLanes.Broadcast(a);
+        for (; i <= n - TLanes.Count; i += TLanes.Count)
+            TLanes.Store(TLanes.Multiply(TLanes.Load(ref px, (nuint)i), va), ref px, (nuint)i);
+        return i;
     }
 
     /// <summary>y ← y + x, element-wise.</summary>
@@ -201,30 +179,28 @@ public static class VectorMath
     /// <summary>The sum of the elements, accumulated in SIMD lanes.</summary>
     public static float Sum(ReadOnlySpan<float> x) => Sum(x, SimdWidths.Best);
 
-    internal static float Sum(ReadOnlySpan<float> x, SimdWidth width)
+    internal static float Sum(ReadOnlySpan<float> x, SimdWidth width) => width.ForLength(x.Length) switch
+    {
+        SimdWidth.V512 => Sum<Lanes512<float>, Vector512<float>>(x),
+        SimdWidth.V256 => Sum<Lanes256<float>, Vector256<float>>(x),
+        SimdWidth.V128 => Sum<Lanes128<float>, Vector128<float>>(x),
+        _ => SumTail(x, 0, 0f),
+    };
+
+    private static float Sum<TLanes, TVector>(ReadOnlySpan<float> x)
+        where TLanes : struct, ILanes<TVector, float>
+        where TVector : struct
     {
         ref var px = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
-        float sum = 0f;
-        if (width == SimdWidth.V512 && n >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref px, (nuint)i);
-            sum = Vector512.Sum(acc);
-        }
-        else if (width >= SimdWidth.V256 && n >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref px, (nuint)i);
-            sum = Vector256.Sum(acc);
-        }
-        else if (width == SimdWidth.V128 && n >= 4)
-        {
-            var acc = Vector128<float>.Zero;
-            for (; i <= n - 4; i += 4) acc += Vector128.LoadUnsafe(ref px, (nuint)i);
-            sum = Vector128.Sum(acc);
-        }
-        for (; i < n; i++) sum += Unsafe.Add(ref px, i);
+        var acc = TLanes.Zero;
+        for (; i <= n - TLanes.Count; i += TLanes.Count) acc = TLanes.Add(acc, TLanes.Load(ref px, (nuint)i));
+        return SumTail(x, i, TLanes.Sum(acc));
+    }
+
+    private static float SumTail(ReadOnlySpan<float> x, int i, float sum)
+    {
+        for (; i < x.Length; i++) sum += x[i];
         return sum;
     }
 

@@ -9,43 +9,41 @@ namespace KpLab.Kernels;
 /// Metrics that must agree with float64 references to 1e-10 (centroids, dispersions, per-cluster distance sums over
 /// thousands of terms) use these instead of the float32 primitives of <see cref="VectorMath"/>. Each float is widened
 /// exactly, so the only rounding is that of the float64 additions. SIMD (<see cref="Vector256"/> of doubles, also on
-/// AVX-512 hardware; <see cref="Vector128"/> on ARM64) when accelerated; the accumulation order is fixed for a given length, so results are reproducible run to run.
+/// AVX-512 hardware; <see cref="Vector128"/> on ARM64) when accelerated, each loop written once over
+/// <see cref="ILanes{TVector, T}"/>; the accumulation order is fixed for a given length, so results are reproducible run to run.
 /// </summary>
 public static class WideningSums
 {
     /// <summary>The sum of <paramref name="x"/>, accumulated in float64.</summary>
     public static double Sum(ReadOnlySpan<float> x) => Sum(x, SimdWidths.Best);
 
-    internal static double Sum(ReadOnlySpan<float> x, SimdWidth width)
+    internal static double Sum(ReadOnlySpan<float> x, SimdWidth width) => width.AtMost256().ForLength(x.Length, vectors: 2) switch
+    {
+        SimdWidth.V256 => Sum<Lanes256<double>, Vector256<double>>(x),
+        SimdWidth.V128 => Sum<Lanes128<double>, Vector128<double>>(x),
+        _ => SumTail(x, 0, 0),
+    };
+
+    private static double Sum<TLanes, TVector>(ReadOnlySpan<float> x)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
     {
         ref var px = ref MemoryMarshal.GetReference(x);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (width >= SimdWidth.V256 && n >= 16)
+        int n = x.Length, i = 0, floats = 2 * TLanes.Count;
+        var acc0 = TLanes.Zero;
+        var acc1 = TLanes.Zero;
+        for (; i <= n - floats; i += floats)
         {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                acc0 += lo;
-                acc1 += hi;
-            }
-            sum = Vector256.Sum(acc0 + acc1);
+            var (lo, hi) = TLanes.LoadWidened(ref px, (nuint)i);
+            acc0 = TLanes.Add(acc0, lo);
+            acc1 = TLanes.Add(acc1, hi);
         }
-        else if (width == SimdWidth.V128 && n >= 8)
-        {
-            var acc0 = Vector128<double>.Zero;
-            var acc1 = Vector128<double>.Zero;
-            for (; i <= n - 4; i += 4)
-            {
-                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                acc0 += lo;
-                acc1 += hi;
-            }
-            sum = Vector128.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++) sum += Unsafe.Add(ref px, i);
+        return SumTail(x, i, TLanes.Sum(TLanes.Add(acc0, acc1)));
+    }
+
+    private static double SumTail(ReadOnlySpan<float> x, int i, double sum)
+    {
+        for (; i < x.Length; i++) sum += x[i];
         return sum;
     }
 
@@ -82,111 +80,102 @@ public static class WideningSums
     internal static void ScaleAddTo(double a, ReadOnlySpan<float> x, Span<double> acc, SimdWidth width)
     {
         if (x.Length != acc.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {acc.Length}.", nameof(acc));
+        int i = width.AtMost256().ForLength(x.Length) switch
+        {
+            SimdWidth.V256 => ScaleAddTo<Lanes256<double>, Vector256<double>>(a, x, acc),
+            SimdWidth.V128 => ScaleAddTo<Lanes128<double>, Vector128<double>>(a, x, acc),
+            _ => 0,
+        };
+        for (; i < x.Length; i++) acc[i] = Math.FusedMultiplyAdd(a, x[i], acc[i]);
+    }
+
+    /// <summary>The whole vectors; returns where they end.</summary>
+    private static int ScaleAddTo<TLanes, TVector>(double a, ReadOnlySpan<float> x, Span<double> acc)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var pa = ref MemoryMarshal.GetReference(acc);
-        int n = x.Length, i = 0;
-        if (width >= SimdWidth.V256)
+        int n = x.Length, i = 0, w = TLanes.Count;
+        var va = TLanes.Broadcast(a);
+        for (; i <= n - 2 * w; i += 2 * w)
         {
-            var va = Vector256.Create(a);
-            for (; i <= n - 8; i += 8)
-            {
-                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                Vector256.FusedMultiplyAdd(va, lo, Vector256.LoadUnsafe(ref pa, (nuint)i)).StoreUnsafe(ref pa, (nuint)i);
-                Vector256.FusedMultiplyAdd(va, hi, Vector256.LoadUnsafe(ref pa, (nuint)(i + 4))).StoreUnsafe(ref pa, (nuint)(i + 4));
-            }
+            var (lo, hi) = TLanes.LoadWidened(ref px, (nuint)i);
+            TLanes.Store(TLanes.FusedMultiplyAdd(va, lo, TLanes.Load(ref pa, (nuint)i)), ref pa, (nuint)i);
+            TLanes.Store(TLanes.FusedMultiplyAdd(va, hi, TLanes.Load(ref pa, (nuint)(i + w))), ref pa, (nuint)(i + w));
         }
-        else if (width == SimdWidth.V128)
-        {
-            var va = Vector128.Create(a);
-            for (; i <= n - 4; i += 4)
-            {
-                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                Vector128.FusedMultiplyAdd(va, lo, Vector128.LoadUnsafe(ref pa, (nuint)i)).StoreUnsafe(ref pa, (nuint)i);
-                Vector128.FusedMultiplyAdd(va, hi, Vector128.LoadUnsafe(ref pa, (nuint)(i + 2))).StoreUnsafe(ref pa, (nuint)(i + 2));
-            }
-        }
-        for (; i < n; i++) Unsafe.Add(ref pa, i) = Math.FusedMultiplyAdd(a, Unsafe.Add(ref px, i), Unsafe.Add(ref pa, i));
+        return i;
     }
 
     /// <summary>The dot product x·y in float64, x widened from float32.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<double> y) => Dot(x, y, SimdWidths.Best);
 
-    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<double> y, SimdWidth width)
-    {
-        if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
-        ref var px = ref MemoryMarshal.GetReference(x);
-        ref var py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (width >= SimdWidth.V256 && n >= 8)
-        {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                acc0 = Vector256.FusedMultiplyAdd(lo, Vector256.LoadUnsafe(ref py, (nuint)i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(hi, Vector256.LoadUnsafe(ref py, (nuint)(i + 4)), acc1);
-            }
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-        else if (width == SimdWidth.V128 && n >= 4)
-        {
-            var acc0 = Vector128<double>.Zero;
-            var acc1 = Vector128<double>.Zero;
-            for (; i <= n - 4; i += 4)
-            {
-                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                acc0 = Vector128.FusedMultiplyAdd(lo, Vector128.LoadUnsafe(ref py, (nuint)i), acc0);
-                acc1 = Vector128.FusedMultiplyAdd(hi, Vector128.LoadUnsafe(ref py, (nuint)(i + 2)), acc1);
-            }
-            sum = Vector128.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++) sum = Math.FusedMultiplyAdd(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
-        return sum;
-    }
+    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<double> y, SimdWidth width) => Dot<double>(x, y, width);
 
     /// <summary>The dot product x·y of two float32 vectors, products and sum in float64 (exact products).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => Dot(x, y, SimdWidths.Best);
 
-    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width)
+    internal static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, SimdWidth width) => Dot<float>(x, y, width);
+
+    /// <summary>x·y in float64 for y of floats (widened) or doubles: one kernel for both.</summary>
+    private static double Dot<TY>(ReadOnlySpan<float> x, ReadOnlySpan<TY> y, SimdWidth width)
+        where TY : unmanaged
     {
         if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.", nameof(y));
+        return width.AtMost256().ForLength(x.Length) switch
+        {
+            SimdWidth.V256 => Dot<Lanes256<double>, Vector256<double>, TY>(x, y),
+            SimdWidth.V128 => Dot<Lanes128<double>, Vector128<double>, TY>(x, y),
+            _ => DotTail(x, y, 0, 0),
+        };
+    }
+
+    /// <summary>Two fused multiply-add accumulators over the widened halves, then the scalar tail.</summary>
+    private static double Dot<TLanes, TVector, TY>(ReadOnlySpan<float> x, ReadOnlySpan<TY> y)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
+        where TY : unmanaged
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (width >= SimdWidth.V256 && n >= 8)
+        int n = x.Length, i = 0, floats = 2 * TLanes.Count;
+        var acc0 = TLanes.Zero;
+        var acc1 = TLanes.Zero;
+        for (; i <= n - floats; i += floats)
         {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                var (xl, xh) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yh) = Vector256.Widen(Vector256.LoadUnsafe(ref py, (nuint)i));
-                acc0 = Vector256.FusedMultiplyAdd(xl, yl, acc0);
-                acc1 = Vector256.FusedMultiplyAdd(xh, yh, acc1);
-            }
-            sum = Vector256.Sum(acc0 + acc1);
+            var (xl, xh) = TLanes.LoadWidened(ref px, (nuint)i);
+            var (yl, yh) = LoadAsDoubles<TLanes, TVector, TY>(ref py, i);
+            acc0 = TLanes.FusedMultiplyAdd(xl, yl, acc0);
+            acc1 = TLanes.FusedMultiplyAdd(xh, yh, acc1);
         }
-        else if (width == SimdWidth.V128 && n >= 4)
-        {
-            var acc0 = Vector128<double>.Zero;
-            var acc1 = Vector128<double>.Zero;
-            for (; i <= n - 4; i += 4)
-            {
-                var (xl, xh) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                var (yl, yh) = Vector128.Widen(Vector128.LoadUnsafe(ref py, (nuint)i));
-                acc0 = Vector128.FusedMultiplyAdd(xl, yl, acc0);
-                acc1 = Vector128.FusedMultiplyAdd(xh, yh, acc1);
-            }
-            sum = Vector128.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++) sum = Math.FusedMultiplyAdd((double)Unsafe.Add(ref px, i), Unsafe.Add(ref py, i), sum);
+        return DotTail(x, y, i, TLanes.Sum(TLanes.Add(acc0, acc1)));
+    }
+
+    private static double DotTail<TY>(ReadOnlySpan<float> x, ReadOnlySpan<TY> y, int i, double sum)
+        where TY : unmanaged
+    {
+        for (; i < x.Length; i++) sum = Math.FusedMultiplyAdd(x[i], AsDouble(y[i]), sum);
         return sum;
     }
+
+    /// <summary>Two double vectors from position <paramref name="i"/> of floats (widened) or doubles (loaded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TVector Lower, TVector Upper) LoadAsDoubles<TLanes, TVector, TY>(ref TY p, int i)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
+        where TY : unmanaged
+    {
+        if (typeof(TY) == typeof(float)) return TLanes.LoadWidened(ref Unsafe.As<TY, float>(ref p), (nuint)i);
+        ref double d = ref Unsafe.As<TY, double>(ref p);
+        return (TLanes.Load(ref d, (nuint)i), TLanes.Load(ref d, (nuint)(i + TLanes.Count)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double AsDouble<TY>(TY value)
+        where TY : unmanaged
+        => typeof(TY) == typeof(float) ? Unsafe.As<TY, float>(ref value) : Unsafe.As<TY, double>(ref value);
 
     /// <summary>The dot product x·y of two float64 vectors (the same kernel as <see cref="DoubleVectorMath.Dot"/>).</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
@@ -199,39 +188,39 @@ public static class WideningSums
     internal static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<double> c, SimdWidth width)
     {
         if (x.Length != c.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {c.Length}.", nameof(c));
+        return width.AtMost256().ForLength(x.Length) switch
+        {
+            SimdWidth.V256 => SquaredDistance<Lanes256<double>, Vector256<double>>(x, c),
+            SimdWidth.V128 => SquaredDistance<Lanes128<double>, Vector128<double>>(x, c),
+            _ => SquaredDistanceTail(x, c, 0, 0),
+        };
+    }
+
+    /// <summary>One fused multiply-add accumulator over both widened halves, then the scalar tail.</summary>
+    private static double SquaredDistance<TLanes, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<double> c)
+        where TLanes : struct, ILanes<TVector, double>
+        where TVector : struct
+    {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var pc = ref MemoryMarshal.GetReference(c);
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (width >= SimdWidth.V256 && n >= 8)
+        int n = x.Length, i = 0, w = TLanes.Count;
+        var acc = TLanes.Zero;
+        for (; i <= n - 2 * w; i += 2 * w)
         {
-            var acc = Vector256<double>.Zero;
-            for (; i <= n - 8; i += 8)
-            {
-                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref px, (nuint)i));
-                var d0 = lo - Vector256.LoadUnsafe(ref pc, (nuint)i);
-                var d1 = hi - Vector256.LoadUnsafe(ref pc, (nuint)(i + 4));
-                acc = Vector256.FusedMultiplyAdd(d0, d0, acc);
-                acc = Vector256.FusedMultiplyAdd(d1, d1, acc);
-            }
-            sum = Vector256.Sum(acc);
+            var (lo, hi) = TLanes.LoadWidened(ref px, (nuint)i);
+            var d0 = TLanes.Subtract(lo, TLanes.Load(ref pc, (nuint)i));
+            var d1 = TLanes.Subtract(hi, TLanes.Load(ref pc, (nuint)(i + w)));
+            acc = TLanes.FusedMultiplyAdd(d0, d0, acc);
+            acc = TLanes.FusedMultiplyAdd(d1, d1, acc);
         }
-        else if (width == SimdWidth.V128 && n >= 4)
+        return SquaredDistanceTail(x, c, i, TLanes.Sum(acc));
+    }
+
+    private static double SquaredDistanceTail(ReadOnlySpan<float> x, ReadOnlySpan<double> c, int i, double sum)
+    {
+        for (; i < x.Length; i++)
         {
-            var acc = Vector128<double>.Zero;
-            for (; i <= n - 4; i += 4)
-            {
-                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref px, (nuint)i));
-                var d0 = lo - Vector128.LoadUnsafe(ref pc, (nuint)i);
-                var d1 = hi - Vector128.LoadUnsafe(ref pc, (nuint)(i + 2));
-                acc = Vector128.FusedMultiplyAdd(d0, d0, acc);
-                acc = Vector128.FusedMultiplyAdd(d1, d1, acc);
-            }
-            sum = Vector128.Sum(acc);
-        }
-        for (; i < n; i++)
-        {
-            double d = Unsafe.Add(ref px, i) - Unsafe.Add(ref pc, i);
+            double d = x[i] - c[i];
             sum = Math.FusedMultiplyAdd(d, d, sum);
         }
         return sum;
