@@ -22,10 +22,12 @@ public enum Pooling
 /// <summary>Options of the <c>onnx</c> embedder.</summary>
 public sealed record OnnxEmbedderOptions : PluginOptions
 {
-    /// <summary>The token budget per model run unless set. On SemEval answers with all-MiniLM-L6-v2 and one thread on a
-    /// quiet machine (scripts/bench-onnx, same run) 512 was the best of 96-2048: 1.03x the sentences/s of length-sorted
-    /// fixed batches of 32 on all 11,441 answers, 1.09-1.17x on the first 1,500; the gain is small there because the
-    /// texts were already sorted by length, and larger where lengths vary within a batch.</summary>
+    /// <summary>The token budget per model run unless set. On all 11,441 SemEval answers with all-MiniLM-L6-v2 and one
+    /// thread (scripts/bench-onnx, alternately in one run, identical vectors): 2.5-2.7x the sentences/s of fixed batches
+    /// of 32 texts in input order, but only 1.03-1.07x those of length-sorted fixed batches of 32 (the default before
+    /// token budgets, which already pad little: 2,689 padding tokens against 973 here), 1.16x on the first 1,500; 256
+    /// was no better on all answers (1.01-1.05x), 512 was the best of 96-2048 on a quiet machine. Attention's quadratic
+    /// cost is a few percent at these lengths, so a cost model beyond counting padded tokens would not change batches.</summary>
     public const int DefaultTokenBudget = 512;
 
     [Description("Model folder: model.onnx plus tokenizer.json or vocab.txt (sentence-transformers layout). Required.")]
