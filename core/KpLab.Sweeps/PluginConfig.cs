@@ -20,8 +20,11 @@ public sealed record PluginConfig(PluginKind Kind, string Name, string Label, st
     /// <summary>The options object the script gave (what the host creates the plugin from).</summary>
     public object? Options { get; init; }
 
-    /// <summary>The fields that identify it in a trial id.</summary>
-    internal IEnumerable<string> IdentityFields() => [Kind.ToString(), Name, Version, OptionsHash];
+    /// <summary>
+    /// The fields that identify it in a trial id. The label is one: the same configuration declared under two labels
+    /// (k-means with k = the unit's label count, and again in a k grid) gives two trials whose rows stay apart.
+    /// </summary>
+    internal IEnumerable<string> IdentityFields() => [Kind.ToString(), Name, Version, OptionsHash, Label];
 
     /// <inheritdoc />
     public override string ToString() => OptionsText.Length == 0 ? Label : $"{Label} ({OptionsText})";
