@@ -114,5 +114,5 @@ internal sealed class ResumeCheck
 
     private static string Short(string? sha) => sha is null ? "?" : sha[..Math.Min(12, sha.Length)];
 
-    private static string Quote(IEnumerable<string> args) => string.Join(" ", args.Select(LogText.Quote)) is { Length: > 0 } s ? s : "none";
+    private static string Quote(IEnumerable<string> args) => string.Join(" ", args.Select(a => LogText.Quote(a))) is { Length: > 0 } s ? s : "none";
 }

@@ -103,6 +103,16 @@ public sealed record Sweep
         this with { UnitMetricConfigs = [.. UnitMetricConfigs, _host.Configure(PluginKind.Metric, name, options, label)] };
 
     /// <summary>
+    /// Whether a plugin's <see cref="ArgumentException"/> (an input it cannot handle, e.g. cosine linkage on a zero
+    /// row) is recorded instead of ending the run: a failed clustering gets <c>partition/failed = 1</c> and NaN for
+    /// every metric, a failed metric NaN; each is logged.
+    /// </summary>
+    public bool ToleratesErrors { get; private init; }
+
+    /// <summary>Records a plugin's <see cref="ArgumentException"/> in the results (NaN, logged) instead of ending the run.</summary>
+    public Sweep ToleratingErrors() => this with { ToleratesErrors = true };
+
+    /// <summary>
     /// The trials, in order: for each embedder, for each unit: the unit-metrics trial (when there are unit metrics),
     /// then for each clusterer axis, each configuration of its grid, each seed.
     /// </summary>

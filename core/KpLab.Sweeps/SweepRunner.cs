@@ -89,7 +89,17 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         if (trial.Clusterer is { } clusterer)
         {
             var data = trial.Rows == RowTransform.Normalize ? normalized.Value : embeddings;
-            partition = host.Clusterer(clusterer, trial.Seed).Fit(data, host.Cancellation);
+            try
+            {
+                partition = host.Clusterer(clusterer, trial.Seed).Fit(data, host.Cancellation);
+            }
+            catch (ArgumentException e) when (sweep.ToleratesErrors)
+            {
+                host.Log($"sweep: {trial}: {clusterer.Label} failed, recorded as NaN ({e.Message})");
+                values.Add(new TrialValue(ResultRow.PartitionMetric, null, "failed", 1));
+                values.AddRange(sweep.PartitionMetrics.Select(m => new TrialValue(m.Label, null, ResultRow.HeadlineStatistic, double.NaN)));
+                return new StoredTrial(trial.Id, values, null);
+            }
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "rows", partition.Count));
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "clusters", partition.ClusterCount));
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "noise", partition.NoiseCount));
@@ -111,7 +121,17 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         foreach (var metric in metrics)
         {
             host.Cancellation.ThrowIfCancellationRequested();
-            var result = host.Metric(metric).Evaluate(input);
+            MetricResult result;
+            try
+            {
+                result = host.Metric(metric).Evaluate(input);
+            }
+            catch (ArgumentException e) when (sweep.ToleratesErrors)
+            {
+                host.Log($"sweep: {trial}: {metric.Label} undefined, recorded as NaN ({e.Message})");
+                values.Add(new TrialValue(metric.Label, null, ResultRow.HeadlineStatistic, double.NaN));
+                continue;
+            }
             values.Add(new TrialValue(metric.Label, null, ResultRow.HeadlineStatistic, result.Value));
             foreach (var (name, value) in result.Components)
                 values.Add(new TrialValue(metric.Label, null, name, value));
