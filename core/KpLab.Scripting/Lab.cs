@@ -240,8 +240,11 @@ public sealed class Lab
     public void Table<T>(string name, IEnumerable<T> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        // Rows typed only as object (or an interface) say nothing about their columns: read them from each row.
-        if (typeof(T) == typeof(object) || typeof(T).IsInterface || typeof(T).IsAbstract) Table(name, (IEnumerable)rows);
+        // Rows typed only as object (or an interface), and dictionaries, say nothing about their columns in their type:
+        // read them from each row.
+        if (typeof(T) == typeof(object) || typeof(T).IsInterface || typeof(T).IsAbstract
+            || (typeof(T) != typeof(string) && typeof(IEnumerable).IsAssignableFrom(typeof(T))))
+            Table(name, (IEnumerable)rows);
         else Table(name, TypedColumns.Table(name, rows));
     }
 

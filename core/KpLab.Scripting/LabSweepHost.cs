@@ -60,7 +60,7 @@ internal sealed class SweepPlugins(Lab lab, Func<PluginKind, string, object, obj
         lock (_gate)
         {
             if (_configs.TryGetValue(key, out var known)) return known;
-            var instance = lab.CreatePluginInstance(kind, name, options, lab.Seed, lab.TrialThreads);
+            var instance = lab.CreatePluginInstance(kind, name, options, lab.Seed, ThreadsOf(kind));
             var json = PluginOptionsJson.Of(instance.Options);
             var config = new PluginConfig(kind, instance.Descriptor.Name, label ?? instance.Descriptor.Name, instance.Descriptor.Version,
                 instance.Descriptor.AssemblySha256, json, ContentHash.OfText(json), PluginOptionsJson.Text(options)) { Options = options };
@@ -76,10 +76,14 @@ internal sealed class SweepPlugins(Lab lab, Func<PluginKind, string, object, obj
         {
             var key = InstanceKey(config, seed);
             if (!_instances.TryGetValue(key, out var plugin))
-                _instances[key] = plugin = wrap(config.Kind, config.Label, lab.CreatePluginInstance(config.Kind, config.Name, config.Options, seed, lab.TrialThreads).Plugin);
+                _instances[key] = plugin = wrap(config.Kind, config.Label, lab.CreatePluginInstance(config.Kind, config.Name, config.Options, seed, ThreadsOf(config.Kind)).Plugin);
             return plugin;
         }
     }
+
+    // Embedding runs between trials, one unit at a time, with every thread; clusterers and metrics run inside trials,
+    // --jobs of them at once, each with its share.
+    private int ThreadsOf(PluginKind kind) => kind == PluginKind.Embedder ? lab.Threads : lab.TrialThreads;
 
     private static string InstanceKey(PluginConfig config, int seed) =>
         $"{config.Kind}\u001f{config.Name}\u001f{config.OptionsHash}\u001f{config.Label}\u001f{PluginOptionsJson.Invariant(seed)}";
