@@ -21,7 +21,7 @@ public sealed class ScriptGlobals
 /// through Lab stays inside that folder; <see cref="Export"/> copies a file out of it, explicitly. Everything loaded,
 /// created, logged, written or exported is kept in the run record.
 /// </summary>
-public sealed class Lab
+public sealed partial class Lab
 {
     private readonly RunRecord _record;
     private readonly Func<IPluginSource> _plugins;
@@ -175,7 +175,7 @@ public sealed class Lab
     /// <exception cref="UnknownPluginException">No such clusterer.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IClusterer Clusterer(string name, object? options = null) =>
-        new TrackedClusterer((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options), _calls, name);
+        Track((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options, out var use), use, name);
 
     /// <summary>The metric named <paramref name="name"/> with <paramref name="options"/>.</summary>
     /// <exception cref="UnknownPluginException">No such metric.</exception>
@@ -303,14 +303,18 @@ public sealed class Lab
         Log = message => Log(message),
     };
 
-    private object CreatePlugin(PluginKind kind, string name, object? options)
+    private object CreatePlugin(PluginKind kind, string name, object? options) => CreatePlugin(kind, name, options, out _);
+
+    private object CreatePlugin(PluginKind kind, string name, object? options, out PluginUse use)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
         var (descriptor, bound, plugin) = _calls.Run(PluginCallName(kind, name, "create"),
             () => _plugins().Create(kind, name, options, CreateContext()));
-        Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
-            descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
+        var created = new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
+            descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound);
+        Record(() => _record.Plugins.Add(created));
+        use = created;
         return plugin;
     }
 
