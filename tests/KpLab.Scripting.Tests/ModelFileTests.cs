@@ -45,6 +45,8 @@ public sealed class ModelFileTests(ScriptWorkspace workspace) : IClassFixture<Sc
             Try(() => Lab.LoadModel(file, Lab.Clusterer("threshold", new { threshold = 3.0 })));
             Try(() => Lab.LoadModel(file, Lab.Clusterer("threshold", new { threshold = 2.0 }), other));
             Try(() => Lab.LoadModel(file, Lab.Clusterer("threshold", new { threshold = 2.0 })));
+            // Outlier reassignment is in the default imports: the noise row 1 takes the label predicted for it.
+            Lab.Log(OutlierReassignment.ByPrediction(new Partition(new[] { 1, -1 }), loaded.Predict(x)).ToString());
             """);
         var (result, output, error) = await workspace.RunAsync("models.csx", new FakePluginSource());
         Assert.True(result.ExitCode == 0, error + output);
@@ -55,6 +57,7 @@ public sealed class ModelFileTests(ScriptWorkspace workspace) : IClassFixture<Sc
         Assert.DoesNotContain("data hash", refusals[0]);
         Assert.Contains("data hash", refusals[1]);
         Assert.EndsWith("accepted", refusals[2].TrimEnd());
+        Assert.Contains("prediction(threshold 0): 1 of 1 noise rows moved into clusters, 0 remain noise", output);
 
         var identity = ClusterModelFile.ReadIdentity(Path.Combine(result.RunDirectory!, "model.kpmodel"));
         Assert.Equal("threshold", identity.Plugin);
