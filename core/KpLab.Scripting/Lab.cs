@@ -22,7 +22,7 @@ public sealed class ScriptGlobals
 /// through Lab stays inside that folder; <see cref="Export"/> copies a file out of it, explicitly. Everything loaded,
 /// created, logged, written or exported is kept in the run record.
 /// </summary>
-public sealed class Lab
+public sealed partial class Lab
 {
     private readonly RunRecord _record;
     private readonly Func<IPluginSource> _plugins;
@@ -178,7 +178,7 @@ public sealed class Lab
     /// <exception cref="UnknownPluginException">No such clusterer.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IClusterer Clusterer(string name, object? options = null) =>
-        new TrackedClusterer((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options), _calls, name);
+        Track((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options, out var use), use, name);
 
     /// <summary>The metric named <paramref name="name"/> with <paramref name="options"/>.</summary>
     /// <exception cref="UnknownPluginException">No such metric.</exception>
@@ -376,11 +376,17 @@ public sealed class Lab
 
     private object CreatePlugin(PluginKind kind, string name, object? options) => CreatePluginInstance(kind, name, options, Seed, Threads).Plugin;
 
+    private object CreatePlugin(PluginKind kind, string name, object? options, out PluginUse use) =>
+        CreatePluginInstance(kind, name, options, Seed, Threads, out use).Plugin;
+
     /// <summary>
     /// Creates a plugin whose random source has <paramref name="seed"/> and lists its configuration in the run record,
     /// once per distinct configuration (a repeated one only counts up <see cref="PluginUse.Created"/>).
     /// </summary>
-    internal PluginInstance CreatePluginInstance(PluginKind kind, string name, object? options, int seed, int threads)
+    internal PluginInstance CreatePluginInstance(PluginKind kind, string name, object? options, int seed, int threads) =>
+        CreatePluginInstance(kind, name, options, seed, threads, out _);
+
+    private PluginInstance CreatePluginInstance(PluginKind kind, string name, object? options, int seed, int threads, out PluginUse use)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
@@ -389,15 +395,18 @@ public sealed class Lab
         var (descriptor, bound, _) = instance;
         var optionsHash = ContentHash.OfText(PluginOptionsJson.Of(bound));
         Resume?.CheckPlugin(kind, descriptor);
+        PluginUse? recorded = null;
         Record(() =>
         {
             var kindName = kind.ToString().ToLowerInvariant();
             var same = _record.Plugins.FirstOrDefault(p => p.Kind == kindName && p.Name == descriptor.Name && p.Version == descriptor.Version
                 && p.AssemblySha256 == descriptor.AssemblySha256 && p.OptionsSha256 == optionsHash);
             if (same is not null) same.Created++;
-            else _record.Plugins.Add(new PluginUse(kindName, descriptor.Name, descriptor.Version, descriptor.AssemblyPath,
+            else _record.Plugins.Add(same = new PluginUse(kindName, descriptor.Name, descriptor.Version, descriptor.AssemblyPath,
                 descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound, optionsHash));
+            recorded = same;
         });
+        use = recorded!;
         return instance;
     }
 
