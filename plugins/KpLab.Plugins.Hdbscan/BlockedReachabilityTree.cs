@@ -28,6 +28,8 @@ namespace KpLab.Plugins.Hdbscan;
 /// distinct, Prim here takes the same steps as over every pair. (With duplicate rows, ties between distances may be
 /// broken differently, as they are between any two implementations.)</item>
 /// </list>
+/// Where the components left after Borůvka are too many for a table of their pairs within the memory budget, Prim runs
+/// over every pair on the fly instead (<see cref="DenseSpanningTree"/>, O(n) memory).
 /// </summary>
 internal static class BlockedReachabilityTree
 {
@@ -54,7 +56,7 @@ internal static class BlockedReachabilityTree
     private static long ComponentTableBytes(long components, int threads) => components * components * 40L * threads;
 
     internal static Result Build(float[] values, int offset, int n, int depth, PairwiseMeasure measure, int k,
-        MemoryBudget budget, string name, Action<string, double> report, CancellationToken cancellationToken)
+        MemoryBudget budget, Action<string, double> report, CancellationToken cancellationToken)
     {
         var rows = new RowGeometry(values, offset, n, depth, measure);
         report("core distances", 0);
@@ -66,9 +68,13 @@ internal static class BlockedReachabilityTree
         if (components > 1)
         {
             long tableBytes = ComponentTableBytes(components, KernelParallelism.Current) + 4L * n * depth;
-            budget.EnsureFits(name, tableBytes + PeakBytes(n, depth, k, KernelParallelism.Current),
-                $"HDBSCAN's spanning tree across {components} components of the {n}-row kNN graph",
-                "Use a larger minSamples (fewer, larger components), cluster a sample, or raise memoryBudgetGb.");
+            if (tableBytes + PeakBytes(n, depth, k, KernelParallelism.Current) > budget.Bytes)
+            {
+                // Too many components for a table of their pairs: Prim over every pair, measured on the fly (O(n)
+                // memory, n sequential steps), which is the reference itself.
+                var prim = DenseSpanningTree.Prim(rows.Rows(0, n), depth, measure, lists.Core, cancellationToken);
+                return new Result(lists.Core, [.. prim.From], [.. prim.To], [.. prim.Weights]);
+            }
             JoinComponents(rows, lists, parent, components, tree, report, cancellationToken);
         }
         report("spanning tree", 0.9);

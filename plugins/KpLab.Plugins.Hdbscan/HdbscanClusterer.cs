@@ -73,7 +73,7 @@ public sealed class HdbscanClusterer : IClusterer
                 return (gramCore, new PrimEdges(prim.From, prim.To, prim.Weights));
             }
             var (array, offset) = Storage(data);
-            var blocked = BlockedReachabilityTree.Build(array, offset, n, depth, measure, minSamples, budget, Name, Report, cancellationToken);
+            var blocked = BlockedReachabilityTree.Build(array, offset, n, depth, measure, minSamples, budget, Report, cancellationToken);
             return (blocked.Core, new PrimEdges(blocked.From, blocked.To, blocked.Weights));
         });
         Report("condensed tree", 0);

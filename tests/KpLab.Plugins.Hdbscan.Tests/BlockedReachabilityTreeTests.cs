@@ -37,7 +37,7 @@ public sealed class BlockedReachabilityTreeTests
     };
 
     private static BlockedReachabilityTree.Result Blocked(float[] data, int depth, PairwiseMeasure measure, int k) =>
-        BlockedReachabilityTree.Build(data, 0, data.Length / depth, depth, measure, k, MemoryBudget.Default, "hdbscan",
+        BlockedReachabilityTree.Build(data, 0, data.Length / depth, depth, measure, k, MemoryBudget.Default,
             (_, _) => { }, CancellationToken.None);
 
     [Theory]
@@ -50,6 +50,20 @@ public sealed class BlockedReachabilityTreeTests
         var exact = DenseSpanningTree.Prim(bounds, core, CancellationToken.None);
         var blocked = Blocked(data, depth, measure, k);
         Assert.Equal(core, blocked.Core);
+        Assert.Equal(exact.Weights, blocked.Weights);
+        Assert.Equal(exact.From, blocked.From);
+        Assert.Equal(exact.To, blocked.To);
+    }
+
+    [Fact]
+    public void WithoutRoomForTheComponentTableThePrimFallbackGivesTheSameTree()
+    {
+        int n = 300, depth = 12, k = 5;
+        var data = ClusteredRows(n, depth, 6, n);
+        var bounds = GramDistanceBounds.Compute(data, depth, PairwiseMeasure.Euclidean);
+        var exact = DenseSpanningTree.Prim(bounds, bounds.KthNearest(k), CancellationToken.None);
+        var budget = MemoryBudget.OfBytes(BlockedReachabilityTree.PeakBytes(n, depth, k, KernelParallelism.Current) + 1);
+        var blocked = BlockedReachabilityTree.Build(data, 0, n, depth, PairwiseMeasure.Euclidean, k, budget, (_, _) => { }, CancellationToken.None);
         Assert.Equal(exact.Weights, blocked.Weights);
         Assert.Equal(exact.From, blocked.From);
         Assert.Equal(exact.To, blocked.To);
@@ -104,7 +118,7 @@ public sealed class BlockedReachabilityTreeTests
         using var cancel = new CancellationTokenSource();
         var stages = new List<(string, double)>();
         Assert.ThrowsAny<OperationCanceledException>(() => BlockedReachabilityTree.Build(data, 0, n, depth,
-            PairwiseMeasure.Euclidean, 5, MemoryBudget.Default, "hdbscan", (stage, fraction) =>
+            PairwiseMeasure.Euclidean, 5, MemoryBudget.Default, (stage, fraction) =>
             {
                 stages.Add((stage, fraction));
                 if (fraction > 0) cancel.Cancel();
