@@ -16,7 +16,7 @@ namespace KpLab.Plugins.Hdbscan;
 /// </summary>
 [KpLabPlugin(PluginKind.Clusterer, "hdbscan",
     Description = "HDBSCAN* density clustering with noise, membership probabilities, GLOSH outlier scores and the condensed tree.")]
-public sealed class HdbscanClusterer : IClusterer
+public sealed partial class HdbscanClusterer : IClusterer
 {
     private const string Name = "hdbscan";
     // Up to this many rows core distances and the tree come from one Gram matrix (GramDistanceBounds, 4·n² bytes, as
@@ -37,7 +37,9 @@ public sealed class HdbscanClusterer : IClusterer
         _context = context;
     }
 
-    public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
+    public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) => Fit(data, cancellationToken, out _);
+
+    private Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken, out FittedTree fitted)
     {
         ArgumentNullException.ThrowIfNull(data);
         int n = data.Rows, depth = data.Columns;
@@ -86,6 +88,7 @@ public sealed class HdbscanClusterer : IClusterer
             ? LambdaProbabilities(tree, selected, labels)
             : CoreDistanceProbabilities(core, labels);
         Report("condensed tree", 1);
+        fitted = new FittedTree(tree, selected, core, minSamples, measure);
         return new Partition(labels)
         {
             Probabilities = probabilities,
