@@ -53,6 +53,9 @@ public sealed record HdbscanOptions : MemoryBoundedOptions
     [Description("Membership probabilities: lambda (hdbscan library, scikit-learn) or coreDistance (R dbscan 1.1).")]
     public MembershipModel Probabilities { get; init; } = MembershipModel.Lambda;
 
+    /// <summary>Tests only: the blocked path (kNN lists and Borůvka) even where the Gram matrix would be used.</summary>
+    internal bool BlockedTree { get; init; }
+
     public override IEnumerable<OptionError> Validate()
     {
         foreach (var error in base.Validate()) yield return error;

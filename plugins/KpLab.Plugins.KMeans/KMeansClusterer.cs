@@ -44,7 +44,8 @@ public sealed partial class KMeansClusterer(KMeansOptions options, PluginContext
             context.Progress?.Report(new FitProgress(Name, "runs", (double)run / runs));
             var initial = explicitCentres is not null ? prepared.ToWorkingSpace(explicitCentres)
                 : options.Init == KMeansOptions.RandomRows ? CentroidSeeding.RandomRows(prepared, k, random)
-                : CentroidSeeding.KMeansPlusPlus(prepared, k, random);
+                : CentroidSeeding.KMeansPlusPlus(prepared, k, random, cancellationToken,
+                    fraction => context.Progress?.Report(new FitProgress(Name, "seeding", fraction)));
             var result = options.Algorithm == KMeansAlgorithm.MiniBatch
                 ? new MiniBatchSolver(prepared, k, options.BatchSize, options.MaxNoImprovement)
                     .Run(initial, options.MaxIter, tolerance, random, cancellationToken)

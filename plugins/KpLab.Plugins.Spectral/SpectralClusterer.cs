@@ -46,8 +46,7 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
         var affinity = SpectralEmbedding.Affinity(values, n, d, options);
         cancellationToken.ThrowIfCancellationRequested();
         context.Progress?.Report(new FitProgress(Name, "eigenvectors", 0));
-        var embedding = SpectralEmbedding.Embed(affinity, n, k);
-        cancellationToken.ThrowIfCancellationRequested();
+        var embedding = SpectralEmbedding.Embed(affinity, n, k, cancellationToken);
         context.Progress?.Report(new FitProgress(Name, "k-means", 0));
 
         var prepared = KMeansData.Create(embedding, n, k, spherical: false);
@@ -57,7 +56,7 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
         KMeansRun? best = null;
         for (int run = 0; run < options.NInit; run++)
         {
-            var result = solver.Run(CentroidSeeding.KMeansPlusPlus(prepared, k, random), 300, tolerance, hamerly: false,
+            var result = solver.Run(CentroidSeeding.KMeansPlusPlus(prepared, k, random, cancellationToken), 300, tolerance, hamerly: false,
                 cancellationToken: cancellationToken);
             if (best is null || result.Inertia < best.Inertia) best = result;
         }

@@ -35,7 +35,13 @@ internal static class SpectralEmbedding
     }
 
     /// <summary>The n × k embedding (row-major, float32) of a symmetric affinity matrix.</summary>
-    public static float[] Embed(double[] affinity, int n, int k)
+    /// <param name="affinity">The symmetric n × n affinity.</param>
+    /// <param name="n">Rows.</param>
+    /// <param name="k">Eigenvectors kept.</param>
+    /// <param name="cancellationToken">Stops the Laplacian between rows; during the eigendecomposition (Math.NET's
+    /// dense solver, which cannot be interrupted) the fit stops waiting at once and the abandoned solve finishes
+    /// on its pool thread, its result discarded.</param>
+    public static float[] Embed(double[] affinity, int n, int k, CancellationToken cancellationToken = default)
     {
         var scale = new double[n];
         for (int i = 0; i < n; i++)
@@ -47,9 +53,21 @@ internal static class SpectralEmbedding
         // Symmetric, so row-major and MathNet's column-major storage describe the same matrix.
         var laplacian = new double[(long)n * n];
         for (int i = 0; i < n; i++)
+        {
+            if ((i & 255) == 0) cancellationToken.ThrowIfCancellationRequested();
             for (int j = 0; j < n; j++)
                 laplacian[(long)i * n + j] = i == j ? 1.0 : -affinity[(long)i * n + j] / (scale[i] * scale[j]);
-        var evd = Matrix<double>.Build.Dense(n, n, laplacian).Evd(Symmetricity.Symmetric);
+        }
+        var solve = Task.Run(() => Matrix<double>.Build.Dense(n, n, laplacian).Evd(Symmetricity.Symmetric), CancellationToken.None);
+        try
+        {
+            solve.Wait(cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        var evd = solve.Result;
         var order = Enumerable.Range(0, n).OrderBy(i => evd.EigenValues[i].Real).ThenBy(i => i).Take(k).ToArray();
 
         var embedding = new float[n * k];

@@ -87,7 +87,7 @@ public sealed class InputValidationTests
 
     [Theory]
     [InlineData(0.0)]     // the Gram-bounded path
-    [InlineData(0.005)]   // a budget below the 9 MB Gram matrix: the kNN path
+    [InlineData(0.008)]   // a budget below the 9 MB Gram matrix: the blocked kNN path
     public void StagesAreReportedAndCancellationStopsTheFit(double budgetGb)
     {
         var rows = Enumerable.Range(0, 1500).Select(i => new float[] { MathF.Sin(i), MathF.Cos(i * 0.7f), i % 13 }).ToArray();
@@ -103,7 +103,7 @@ public sealed class InputValidationTests
         };
         var options = new HdbscanOptions { MinClusterSize = 5, MemoryBudgetGb = budgetGb > 0 ? budgetGb : null };
         Assert.ThrowsAny<OperationCanceledException>(() => new HdbscanClusterer(options, context).Fit(EmbeddingMatrix.FromRows(rows), cancel.Token));
-        Assert.Equal(["core distances", "spanning tree"], stages);
+        Assert.Equal(["core distances", "spanning tree"], stages.Distinct());
     }
 
     [Fact]

@@ -16,9 +16,23 @@ public sealed class RDbscanEqualityTests
         return data;
     }
 
-    private static Partition Fit(string set, int minPts, MembershipModel model = MembershipModel.CoreDistance) =>
-        new HdbscanClusterer(new HdbscanOptions { MinClusterSize = minPts, Probabilities = model }, PluginContext.Default)
+    private static Partition Fit(string set, int minPts, MembershipModel model = MembershipModel.CoreDistance, bool blocked = false) =>
+        new HdbscanClusterer(new HdbscanOptions { MinClusterSize = minPts, Probabilities = model, BlockedTree = blocked }, PluginContext.Default)
             .Fit(RDbscanFixture.Data(set));
+
+    /// <summary>The blocked path (used above 8,192 rows) on the same fixtures: the same labels, core distances,
+    /// probabilities and GLOSH scores as R.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BlockedPathEqualsRDbscan(string set, int minPts)
+    {
+        var r = RDbscanFixture.Load(set, minPts);
+        var p = Fit(set, minPts, blocked: true);
+        Assert.Null(RDbscanFixture.Difference(r.Cluster, p.Labels));
+        AssertClose(r.CoreDist, p.Extra<double[]>(HdbscanClusterer.CoreDistancesKey)!, 1e-12, "core distance");
+        AssertClose(r.OutlierScores, p.OutlierScores!, 1e-9, "GLOSH");
+        AssertClose(r.MembershipProb, p.Probabilities!, 1e-9, "membership probability");
+    }
 
     private static void AssertClose(double[] expected, IReadOnlyList<double> actual, double tolerance, string what)
     {

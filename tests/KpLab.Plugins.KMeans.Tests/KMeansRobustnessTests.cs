@@ -7,6 +7,32 @@ namespace KpLab.Plugins.KMeans.Tests;
 /// <summary>Thread-count independence, bad input and degenerate data.</summary>
 public sealed class KMeansRobustnessTests
 {
+    [Fact]
+    public void SeedingReportsProgressAndStopsOnCancellation()
+    {
+        var random = new Random(4);
+        var data = EmbeddingMatrix.Create(3000, 8, span => { for (int i = 0; i < span.Length; i++) span[i] = (float)random.NextDouble(); });
+        using var cancel = new CancellationTokenSource();
+        var seeding = new List<double>();
+        var context = new PluginContext(new RandomSource(1))
+        {
+            Progress = new SynchronousProgress(p =>
+            {
+                if (p.Stage != "seeding") return;
+                seeding.Add(p.Fraction);
+                if (seeding.Count == 3) cancel.Cancel();
+            }),
+        };
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new KMeansClusterer(new KMeansOptions { K = 40, Seed = 1 }, context).Fit(data, cancel.Token));
+        Assert.Equal([1.0 / 40, 2.0 / 40, 3.0 / 40], seeding);
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
+
     private static Partition Fit(EmbeddingMatrix data, KMeansOptions options) => new KMeansClusterer(options, PluginContext.Default).Fit(data);
 
     [Theory]

@@ -107,4 +107,29 @@ public sealed class SpectralTests(ITestOutputHelper output)
         var names = OptionsBinder.Describe(typeof(SpectralOptions)).Select(o => o.Name).ToArray();
         Assert.Equal(["k", "affinity", "metric", "nNeighbors", "gamma", "nInit", "seed", "maxRows", "memoryBudgetGb"], names);
     }
+
+    [Fact]
+    public void CancellationDuringTheEigendecompositionEndsTheFit()
+    {
+        var random = new Random(2);
+        var data = EmbeddingMatrix.Create(1500, 6, span => { for (int i = 0; i < span.Length; i++) span[i] = (float)random.NextDouble(); });
+        using var cancel = new CancellationTokenSource();
+        var stages = new List<string>();
+        var context = new PluginContext(new RandomSource(0))
+        {
+            Progress = new SynchronousProgress(p =>
+            {
+                stages.Add(p.Stage);
+                if (p.Stage == "eigenvectors") cancel.CancelAfter(20); // after the Laplacian, during the solve
+            }),
+        };
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new SpectralClusterer(new SpectralOptions { K = 3 }, context).Fit(data, cancel.Token));
+        Assert.Equal(["affinity", "eigenvectors"], stages);
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
 }

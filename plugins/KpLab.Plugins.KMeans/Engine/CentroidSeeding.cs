@@ -10,7 +10,13 @@ internal static class CentroidSeeding
     /// further centre is the best, by resulting potential (sum of squared distances to the nearest centre), of
     /// 2 + ⌊ln k⌋ candidates drawn with probability proportional to D².
     /// </summary>
-    public static float[] KMeansPlusPlus(KMeansData data, int k, Random random)
+    /// <param name="data">The rows.</param>
+    /// <param name="k">Centres to choose.</param>
+    /// <param name="random">The draws.</param>
+    /// <param name="cancellationToken">Checked before each centre (one pass of 2 + ln k candidates over the rows).</param>
+    /// <param name="progress">Receives the fraction of centres chosen, after each centre.</param>
+    public static float[] KMeansPlusPlus(KMeansData data, int k, Random random, CancellationToken cancellationToken = default,
+        Action<double>? progress = null)
     {
         int n = data.Rows, d = data.Columns;
         int trials = 2 + (int)Math.Log(k);
@@ -27,6 +33,8 @@ internal static class CentroidSeeding
         var distances = new float[trials * n];
         for (int c = 1; c < k; c++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Invoke((double)c / k);
             double running = 0;
             for (int i = 0; i < n; i++) cumulative[i] = running += closest[i];
             for (int t = 0; t < trials; t++)

@@ -21,12 +21,16 @@ public static class Program
         {
             var data = Workloads.ReadRaw(args[1], int.Parse(args[2]), int.Parse(args[3]));
             var clusterer = Workloads.Create(args[4]);
+            var process = Process.GetCurrentProcess();
+            var cpuBefore = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var partition = clusterer.Fit(data);
             watch.Stop();
+            process.Refresh();
+            double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
             if (args.Length == 6 && partition.MergeTree is { } tree) // the merge heights, one per line, for comparison
                 File.WriteAllLines(args[5], tree.Merges.Select(m => m.Distance.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-            Console.WriteLine($"{{\"op\":\"{args[4]}\",\"n\":{data.Rows},\"d\":{data.Columns},\"seconds\":{watch.Elapsed.TotalSeconds:F3},\"clusters\":{partition.ClusterCount},\"noise\":{partition.NoiseCount}}}");
+            Console.WriteLine($"{{\"op\":\"{args[4]}\",\"n\":{data.Rows},\"d\":{data.Columns},\"seconds\":{watch.Elapsed.TotalSeconds:F3},\"cpu_seconds\":{cpu:F1},\"peak_gb\":{process.PeakWorkingSet64 / 1e9:F2},\"clusters\":{partition.ClusterCount},\"noise\":{partition.NoiseCount}}}");
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
@@ -47,11 +51,30 @@ public static class Workloads
         "agglo_ward" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8 }, PluginContext.Default),
         "agglo_ward_matrix" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8, WardMethod = WardMethod.Matrix }, PluginContext.Default),
         "agglo_ward_centroids" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8, WardMethod = WardMethod.Centroids }, PluginContext.Default),
-        "hdbscan_50" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 50 }, PluginContext.Default),
+        "hdbscan_50" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 50 }, Staged),
         "agglo_average_cosine" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Average, Metric = DistanceMetric.Cosine, NClusters = 8 }, PluginContext.Default),
         "hdbscan" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 15 }, PluginContext.Default),
         _ => throw new ArgumentException($"unknown op {op}"),
     };
+
+    /// <summary>Prints each stage's start time to standard error.</summary>
+    private static PluginContext Staged => new(new RandomSource(0))
+    {
+        Progress = new StageClock(),
+    };
+
+    private sealed class StageClock : IProgress<FitProgress>
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private string? _last;
+
+        public void Report(FitProgress value)
+        {
+            if (value.Stage == _last) return;
+            _last = value.Stage;
+            Console.Error.WriteLine($"{_watch.Elapsed.TotalSeconds,8:F2} s ({Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,7:F1} s CPU)  {value.Stage}");
+        }
+    }
 
     /// <summary>peer.py's synthetic data: Gaussian clusters on the unit sphere (same recipe, .NET random numbers).</summary>
     public static EmbeddingMatrix Synthetic(int n, int d, int clusters, int seed)
