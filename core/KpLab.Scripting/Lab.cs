@@ -3,6 +3,7 @@ using System.Text;
 using KpLab.Abstractions;
 using KpLab.Data;
 using KpLab.Hosting;
+using KpLab.Kernels;
 
 namespace KpLab.Scripting;
 
@@ -31,6 +32,9 @@ public sealed class Lab
     private readonly Action _saveRecord;
     private readonly PluginCalls _calls;
     private readonly DatasetRegistry _datasets;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _argumentsRead = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<string> _args;
+    private bool _argumentsBound;
 
     internal Lab(RunRecord record, string scriptPath, string outFolder, IReadOnlyList<string> args, int seed, int threads,
         Func<IPluginSource> plugins, EmbeddingCache? embeddings, TextWriter output, TextWriter error, bool liveProgress,
@@ -40,7 +44,7 @@ public sealed class Lab
         ScriptPath = scriptPath;
         ScriptDirectory = System.IO.Path.GetDirectoryName(scriptPath)!;
         Out = outFolder;
-        Args = args;
+        _args = args;
         Seed = seed;
         Threads = threads;
         _plugins = plugins;
@@ -54,26 +58,83 @@ public sealed class Lab
         Progress = new LabProgress(error, liveProgress, Log);
     }
 
-    /// <summary>Arguments given after <c>--</c>.</summary>
-    public IReadOnlyList<string> Args { get; }
+    /// <summary>
+    /// The words given after <c>--</c>, unparsed (a script that reads them parses them itself; <see cref="Args{T}"/>
+    /// binds them to a record, which most scripts want).
+    /// </summary>
+    public IReadOnlyList<string> RawArgs
+    {
+        get
+        {
+            Volatile.Write(ref _argumentsBound, true); // the script parses them itself: nothing to report as unread
+            return _args;
+        }
+    }
 
-    /// <summary>The value after <c>name</c> (e.g. "--min-answers") in <see cref="Args"/>, or <paramref name="fallback"/>.</summary>
+    /// <summary>
+    /// The script's arguments bound to <typeparamref name="T"/>, a record whose public properties are the flags:
+    /// <c>MinAnswers</c> is <c>--min-answers</c>, described by its <see cref="System.ComponentModel.DescriptionAttribute"/>,
+    /// defaulting to the record's parameter default or property initializer; int, long, double, float, bool, string,
+    /// enums and lists of them. <c>kplab run x.csx -- --help</c> prints them (type, default, description) and ends the
+    /// run there, successfully. The bound values are logged.
+    /// </summary>
+    /// <exception cref="ScriptArgumentException">An unknown flag (the nearest known one is named), a bad or missing
+    /// value (the flag and its type are named); the run ends with exit code 2.</exception>
+    public T Args<T>() where T : notnull
+    {
+        var arguments = ScriptArguments.For(typeof(T));
+        if (ScriptArguments.AsksForHelp(_args))
+        {
+            lock (_record.Gate)
+            {
+                _output.Write(arguments.Help(System.IO.Path.GetFileName(ScriptPath)));
+                _output.Flush();
+            }
+            throw new ScriptHelpShown();
+        }
+        var bound = (T)arguments.Bind(_args);
+        Volatile.Write(ref _argumentsBound, true);
+        Log($"arguments: {arguments.Describe(bound)}");
+        return bound;
+    }
+
+    /// <summary>The value after <c>name</c> (e.g. "--min-answers") in <see cref="RawArgs"/>, or <paramref name="fallback"/>.</summary>
+    /// <remarks>A flag no call ever reads (a typo such as <c>--min-answer</c>) is reported at the end of the run.</remarks>
+    [Obsolete("Use Lab.Args<T>() with a record of the script's arguments: it refuses unknown flags and bad values and lists them for -- --help.")]
     public string Arg(string name, string fallback)
     {
-        for (int i = 0; i + 1 < Args.Count; i++)
-            if (Args[i] == name) return Args[i + 1];
+        _argumentsRead[name] = 0;
+        for (int i = 0; i + 1 < _args.Count; i++)
+            if (_args[i] == name) return _args[i + 1];
         return fallback;
     }
 
-    /// <summary>The integer after <c>name</c> in <see cref="Args"/>, or <paramref name="fallback"/>.</summary>
+    /// <summary>The integer after <c>name</c> in <see cref="RawArgs"/>, or <paramref name="fallback"/>.</summary>
     /// <exception cref="ArgumentException">The value is not an integer (the argument is named).</exception>
+    [Obsolete("Use Lab.Args<T>() with a record of the script's arguments: it refuses unknown flags and bad values and lists them for -- --help.")]
     public int Arg(string name, int fallback)
     {
+#pragma warning disable CS0618 // the string overload is the one lookup
         var text = Arg(name, "");
+#pragma warning restore CS0618
         if (text == "") return fallback;
         return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new ArgumentException($"Script argument {name} expects an integer, got {LogText.Quote(text)}.");
+    }
+
+    /// <summary>
+    /// The flags in <see cref="RawArgs"/> that nothing read: none once <see cref="Args{T}"/> bound them (it refuses unknown
+    /// ones), else those no <see cref="Arg(string, string)"/> call asked for, each with the nearest name that was asked
+    /// for (null when none is near). The runner reports them at the end of the run.
+    /// </summary>
+    internal IReadOnlyList<(string Flag, string? Nearest)> UnreadArguments()
+    {
+        if (Volatile.Read(ref _argumentsBound)) return [];
+        return _args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2 && !_argumentsRead.ContainsKey(a))
+            .Distinct(StringComparer.Ordinal)
+            .Select(a => (a, NearestName.Find(a, _argumentsRead.Keys)))
+            .ToArray();
     }
 
     /// <summary>The run seed (<c>--seed</c>, default 0); every plugin's <see cref="PluginContext.Random"/> uses it.</summary>
@@ -81,6 +142,12 @@ public sealed class Lab
 
     /// <summary>Threads for plugins and kernels (<c>--threads</c>).</summary>
     public int Threads { get; }
+
+    /// <summary>
+    /// Cancelled when the run is asked to stop (Ctrl+C, SIGTERM). Every plugin call made through Lab gets it (linked
+    /// with the caller's own token) and so do the kernels they run; a script's own long loops can check it too.
+    /// </summary>
+    public CancellationToken Cancellation { get; internal init; }
 
     /// <summary>The run's random source (the one plugins get), for the script's own sampling.</summary>
     public RandomSource Random { get; }
@@ -167,7 +234,7 @@ public sealed class Lab
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IEmbedder Embedder(string name, object? options = null)
     {
-        var embedder = new TrackedEmbedder((IEmbedder)CreatePlugin(PluginKind.Embedder, name, options), _calls, name);
+        var embedder = new TrackedEmbedder((IEmbedder)CreatePlugin(PluginKind.Embedder, name, options), this, name);
         return _embeddings is null ? new ProgressEmbedder(embedder, this, name) : new ProgressEmbedder(_embeddings.Wrap(embedder), this, name);
     }
 
@@ -175,13 +242,13 @@ public sealed class Lab
     /// <exception cref="UnknownPluginException">No such clusterer.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IClusterer Clusterer(string name, object? options = null) =>
-        new TrackedClusterer((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options), _calls, name);
+        new TrackedClusterer((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options), this, name);
 
     /// <summary>The metric named <paramref name="name"/> with <paramref name="options"/>.</summary>
     /// <exception cref="UnknownPluginException">No such metric.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IMetric Metric(string name, object? options = null) =>
-        new TrackedMetric((IMetric)CreatePlugin(PluginKind.Metric, name, options), _calls, name);
+        new TrackedMetric((IMetric)CreatePlugin(PluginKind.Metric, name, options), this, name);
 
     /// <summary>
     /// Prints <paramref name="message"/> and keeps it in the run record; a line longer than
@@ -197,6 +264,10 @@ public sealed class Lab
             _record.Log.Add(new LogEntry(DateTimeOffset.UtcNow, message));
         }
     }
+
+    /// <summary>Keeps <paramref name="message"/> in the run log without printing it (the runner printed it elsewhere).</summary>
+    internal void RecordLog(string message) =>
+        Record(() => _record.Log.Add(new LogEntry(DateTimeOffset.UtcNow, LogText.Line(message))));
 
     /// <summary>Writes <paramref name="table"/> to <c>&lt;Out&gt;/&lt;name&gt;.csv</c> and into the run record.</summary>
     public void Table(string name, ResultTable table)
@@ -307,11 +378,30 @@ public sealed class Lab
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
-        var (descriptor, bound, plugin) = _calls.Run(PluginCallName(kind, name, "create"),
-            () => _plugins().Create(kind, name, options, CreateContext()));
+        var (descriptor, bound, plugin) = PluginCall(PluginCallName(kind, name, "create"), default,
+            _ => _plugins().Create(kind, name, options, CreateContext()));
         Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
             descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
         return plugin;
+    }
+
+    /// <summary>
+    /// Runs plugin code as the call <paramref name="description"/>: refused once the run is cancelled, given the run's
+    /// token linked with the caller's, and scoped so that the kernels it calls use this run's threads (or fewer, when
+    /// the calling flow was given fewer, as a trial running beside others is) and stop when the token is cancelled.
+    /// </summary>
+    private T PluginCall<T>(string description, CancellationToken callers, Func<CancellationToken, T> call)
+    {
+        Cancellation.ThrowIfCancellationRequested();
+        callers.ThrowIfCancellationRequested();
+        using var linked = callers.CanBeCanceled && Cancellation.CanBeCanceled && callers != Cancellation
+            ? CancellationTokenSource.CreateLinkedTokenSource(callers, Cancellation)
+            : null;
+        var token = linked?.Token ?? (callers.CanBeCanceled ? callers : Cancellation);
+        return _calls.Run(description, () =>
+        {
+            using (KernelParallelism.Override(Math.Min(Threads, KernelParallelism.Current), token)) return call(token);
+        });
     }
 
     /// <summary>"clusterer hdbscan: Fit": how run records and errors name a plugin call.</summary>
@@ -352,7 +442,7 @@ public sealed class Lab
     }
 
     /// <summary>An embedder whose calls are tracked as "embedder name: Embed".</summary>
-    private sealed class TrackedEmbedder(IEmbedder inner, PluginCalls calls, string name) : IEmbedder
+    private sealed class TrackedEmbedder(IEmbedder inner, Lab lab, string name) : IEmbedder
     {
         private readonly string _embed = PluginCallName(PluginKind.Embedder, name, nameof(Embed));
 
@@ -364,24 +454,27 @@ public sealed class Lab
 
         public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
             CancellationToken cancellationToken = default) =>
-            calls.Run(_embed, () => inner.Embed(texts, progress, cancellationToken));
+            lab.PluginCall(_embed, cancellationToken, token => inner.Embed(texts, progress, token));
     }
 
     /// <summary>A clusterer whose calls are tracked as "clusterer name: Fit".</summary>
-    private sealed class TrackedClusterer(IClusterer inner, PluginCalls calls, string name) : IClusterer
+    private sealed class TrackedClusterer(IClusterer inner, Lab lab, string name) : IClusterer
     {
         private readonly string _fit = PluginCallName(PluginKind.Clusterer, name, nameof(Fit));
 
         public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
-            calls.Run(_fit, () => inner.Fit(data, cancellationToken));
+            lab.PluginCall(_fit, cancellationToken, token => inner.Fit(data, token));
     }
 
     /// <summary>A metric whose calls are tracked as "metric name: Evaluate".</summary>
-    private sealed class TrackedMetric(IMetric inner, PluginCalls calls, string name) : IMetric
+    private sealed class TrackedMetric(IMetric inner, Lab lab, string name) : IMetric
     {
         private readonly string _evaluate = PluginCallName(PluginKind.Metric, name, nameof(Evaluate));
 
-        public MetricResult Evaluate(EvaluationInput input) => calls.Run(_evaluate, () => inner.Evaluate(input));
+        // The run's token reaches the metric's kernels through the scope. CANCELLATION-METRIC: when the contracts'
+        // EvaluationInput.CancellationToken lands (helper "typed"), pass `input with { CancellationToken = token }` here
+        // (linking input.CancellationToken as the caller's token) so metrics' own loops see it too.
+        public MetricResult Evaluate(EvaluationInput input) => lab.PluginCall(_evaluate, default, _ => inner.Evaluate(input));
     }
 
     /// <summary>Shows an embedding job's progress and, for cached embedders, how many texts came from the cache.</summary>
