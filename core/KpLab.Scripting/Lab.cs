@@ -181,22 +181,35 @@ public sealed class Lab
     }
 
     /// <summary>
-    /// Loads a dataset: a CSV path (relative to the script) with the given columns, or a short name such as
-    /// "semeval2013-sra" described by <c>data/&lt;name&gt;/dataset.yaml</c> (columns given here override its mapping).
-    /// Invalid UTF-8 is refused unless <paramref name="read"/> asks for replacement; empty texts are kept unless it asks
-    /// to skip them. Either is counted in the run record and logged.
+    /// Loads a dataset: a CSV path (relative to the script; <c>.tsv</c>/<c>.tab</c> are tab-separated, any other
+    /// separator through <paramref name="read"/>) with the given columns, or a short name such as "semeval2013-sra"
+    /// described by <c>data/&lt;name&gt;/dataset.yaml</c> (columns given here override its mapping). Invalid UTF-8 is
+    /// refused unless <paramref name="read"/> asks for replacement; empty texts are kept unless it asks to skip them.
+    /// Either is counted in the run record and logged.
     /// </summary>
+    /// <param name="nameOrPath">A short name or a file path.</param>
+    /// <param name="text">The text column.</param>
+    /// <param name="label">The expert label column.</param>
+    /// <param name="group">The group column (e.g. "question_id"), which <see cref="Dataset.SplitByGroup"/> splits by.</param>
+    /// <param name="id">The id column (row numbers without one).</param>
+    /// <param name="read">Separator, quoting, invalid UTF-8 and empty-text handling.</param>
+    /// <param name="qualityOrder">The labels from best to worst answer quality (overrides a dataset.yaml's
+    /// <c>qualityOrder</c>); it travels with <see cref="Dataset.Labels"/> to every metric that needs it.</param>
+    /// <exception cref="DataFormatException">The file is malformed, or the quality order names a label the data lacks.</exception>
     public Dataset LoadDataset(string nameOrPath, string? text = null, string? label = null, string? group = null, string? id = null,
-        TextReadOptions? read = null)
+        TextReadOptions? read = null, IReadOnlyList<string>? qualityOrder = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         string csv;
         CsvColumnMapping mapping;
         string? shortName = null;
-        IReadOnlyList<string> qualityOrder = [];
+        IReadOnlyList<string> declaredOrder = [];
+        string? orderSource = null; // null: given here, in code
         if (DatasetRegistry.IsShortName(nameOrPath) && !File.Exists(Path(nameOrPath)))
         {
-            (csv, var described, qualityOrder) = _datasets.Resolve(nameOrPath);
+            (csv, var described, declaredOrder, var separator, var description) = _datasets.Resolve(nameOrPath);
+            if (separator is not null && read?.Separator is null) read = (read ?? new TextReadOptions()) with { Separator = separator };
+            if (qualityOrder is null) orderSource = description;
             shortName = nameOrPath;
             mapping = described with
             {
@@ -212,9 +225,11 @@ public sealed class Lab
             mapping = new CsvColumnMapping { Text = text ?? "text", Label = label, Group = group, Id = id };
         }
         var loaded = Dataset.LoadCsv(csv, mapping, read);
-        var dataset = shortName is null
+        var named = shortName is null
             ? loaded
-            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { QualityOrder = qualityOrder, ReadReport = loaded.ReadReport };
+            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { ReadReport = loaded.ReadReport };
+        var dataset = named.WithQualityOrder(qualityOrder ?? declaredOrder, orderSource,
+            orderSource is null ? 1 : DatasetRegistry.LineOf(orderSource, "qualityOrder"));
         var report = dataset.ReadReport;
         if (!report.IsClean) Log($"dataset {dataset.Name}: {report}");
         Record(() => _record.Datasets.Add(new DatasetUse(dataset.Name, dataset.SourcePath, dataset.ContentHash, dataset.Count)
