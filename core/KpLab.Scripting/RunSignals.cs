@@ -15,6 +15,7 @@ public sealed class RunSignals : IDisposable
     private readonly Action<int> _exit;
     private Action? _finishForcedExit;
     private int _signals;
+    private long _firstSignalTicks;
 
     /// <summary>Listens for SIGINT and SIGTERM until disposed.</summary>
     public RunSignals() : this(Environment.Exit)
@@ -34,6 +35,10 @@ public sealed class RunSignals : IDisposable
     /// <summary>Cancelled by the first signal.</summary>
     public CancellationToken Token => _cancel.Token;
 
+    /// <summary>When the first signal came (UTC), or null.</summary>
+    internal DateTimeOffset? FirstSignalAt =>
+        Interlocked.Read(ref _firstSignalTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
     /// <summary>
     /// What to do before the process ends on a second signal (the runner finishes and saves the record); replaced by
     /// each run, cleared with null.
@@ -52,6 +57,7 @@ public sealed class RunSignals : IDisposable
         context.Cancel = true; // never the runtime's default: this class decides how the process ends
         if (Interlocked.Increment(ref _signals) == 1)
         {
+            Interlocked.Exchange(ref _firstSignalTicks, DateTimeOffset.UtcNow.UtcTicks);
             // Off the signal thread: cancellation callbacks run plugin and runner code that must not block it.
             ThreadPool.UnsafeQueueUserWorkItem(static source =>
             {

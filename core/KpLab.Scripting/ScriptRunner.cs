@@ -140,6 +140,8 @@ public static class ScriptRunner
         int exit;
         using (var writer = new RunRecordWriter(record, recordPath, calls, request.Error))
         {
+            // From here on a second signal finishes the record as cancelled, even while the script still compiles.
+            request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(request.Signals.FirstSignalAt));
             try
             {
                 exit = await ExecuteAsync(request, source, folder, record, writer, calls, helpShown);
@@ -205,7 +207,7 @@ public static class ScriptRunner
         long cancelledAt = 0; // UTC ticks of the request; no lock in the callback, which runs on the canceller's thread
         using var noteCancel = cancel.Register(() => Interlocked.CompareExchange(ref cancelledAt, DateTimeOffset.UtcNow.UtcTicks, 0));
         DateTimeOffset? CancelledAt() => Interlocked.Read(ref cancelledAt) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
-        request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(CancelledAt()));
+        request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(CancelledAt() ?? request.Signals.FirstSignalAt));
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
             embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls) { Cancellation = cancel };
 
