@@ -52,6 +52,15 @@ public sealed record RunRequest
     /// a second ends the process at once with the record finished as <c>cancelled</c>.
     /// </summary>
     public RunSignals? Signals { get; init; }
+
+    /// <summary>
+    /// A run folder to continue (<c>--resume</c>) instead of starting a new one: its finished sweep trials are read back
+    /// from its trial store; refused when the script, arguments, seed, inputs or plugin versions differ.
+    /// </summary>
+    public string? ResumeDirectory { get; init; }
+
+    /// <summary>Sweep trials run at once (<c>--jobs</c>), sharing the <see cref="Threads"/> budget.</summary>
+    public int Jobs { get; init; } = 1;
 }
 
 /// <summary>The outcome of a run.</summary>
@@ -102,6 +111,21 @@ public static class ScriptRunner
         // Temp files of runs and cache writes that were killed mid-write (the cache root holds plugins' model caches).
         StaleTempFiles.Remove([request.RunsDirectory, request.ScriptCacheDirectory, request.EmbeddingCacheDirectory,
             KpLab.Abstractions.PluginContext.DefaultCacheDirectory()]);
+        if (request.Jobs < 1)
+        {
+            request.Error.WriteLine($"kplab: --jobs must be at least 1, got {request.Jobs}.");
+            return new RunResult(ScriptInvalid, null, null);
+        }
+        ResumeCheck? resume = null;
+        if (request.ResumeDirectory is { } resumeFolder)
+        {
+            (resume, var refusal) = ResumeCheck.Open(Path.GetFullPath(resumeFolder), source, request.Args, request.Seed);
+            if (resume is null)
+            {
+                request.Error.WriteLine($"kplab: cannot resume {resumeFolder}: {refusal}");
+                return new RunResult(ScriptInvalid, null, null);
+            }
+        }
         string folder;
         var record = new RunRecord
         {
@@ -113,9 +137,10 @@ public static class ScriptRunner
             StartedAt = DateTimeOffset.UtcNow,
             Process = RunProcess.Current(),
         };
+        if (resume is not null) record.Attempts.AddRange(resume.Attempts());
         try
         {
-            folder = CreateRunFolder(request.RunsDirectory, source.Path);
+            folder = resume?.Folder ?? CreateRunFolder(request.RunsDirectory, source.Path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -130,7 +155,7 @@ public static class ScriptRunner
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A run that cannot even write its record (e.g. a full disk) did not start: leave no empty folder behind.
-            TryDeleteEmptyRunFolder(folder);
+            if (resume is null) TryDeleteEmptyRunFolder(folder);
             request.Error.WriteLine($"kplab: cannot start the run: writing {recordPath} failed: {e.Message}");
             return new RunResult(ScriptFailed, null, null);
         }
@@ -144,7 +169,7 @@ public static class ScriptRunner
             request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(request.Signals.FirstSignalAt));
             try
             {
-                exit = await ExecuteAsync(request, source, folder, record, writer, calls, helpShown);
+                exit = await ExecuteAsync(request, source, folder, record, writer, calls, resume, helpShown);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -165,7 +190,7 @@ public static class ScriptRunner
             record.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3);
             record.ExitCode = exit;
         }
-        if (helpShown.Value && Directory.GetFiles(folder).All(f => Path.GetFileName(f).StartsWith(RecordFile, StringComparison.Ordinal)))
+        if (helpShown.Value && resume is null && Directory.GetFiles(folder).All(f => Path.GetFileName(f).StartsWith(RecordFile, StringComparison.Ordinal)))
         {
             // `-- --help` lists the script's arguments; it is not a run, so it leaves none behind (unless the script
             // wrote something before asking for its arguments).
@@ -180,7 +205,7 @@ public static class ScriptRunner
     }
 
     private static async Task<int> ExecuteAsync(RunRequest request, ScriptSource source, string folder, RunRecord record,
-        RunRecordWriter writer, PluginCalls calls, System.Runtime.CompilerServices.StrongBox<bool> helpShown)
+        RunRecordWriter writer, PluginCalls calls, ResumeCheck? resume, System.Runtime.CompilerServices.StrongBox<bool> helpShown)
     {
         var packages = ScriptPackages.Restore(source, new NuGetPackageCache(request.NuGetCacheDirectory), m => request.Error.WriteLine("kplab: " + m));
         record.Packages.AddRange(packages.Packages);
@@ -209,7 +234,12 @@ public static class ScriptRunner
         DateTimeOffset? CancelledAt() => Interlocked.Read(ref cancelledAt) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
         request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(CancelledAt() ?? request.Signals.FirstSignalAt));
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
-            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls) { Cancellation = cancel };
+            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls)
+        {
+            Jobs = request.Jobs,
+            Cancellation = cancel,
+            Resume = resume,
+        };
 
         Task? run = null;
         try
