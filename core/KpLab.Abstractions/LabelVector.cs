@@ -3,15 +3,17 @@ namespace KpLab.Abstractions;
 /// <summary>
 /// Expert labels, one per row, given as strings (e.g. "correct") or integers. Each distinct label gets a dense code
 /// 0..K−1 in sorted order (ordinal for strings, numeric for integers), as NumPy's <c>unique</c> assigns them, so
-/// contingency tables line up with scikit-learn's.
+/// contingency tables line up with scikit-learn's. A data set's labels may carry its quality order
+/// (<see cref="QualityOrder"/>), so that metrics that need one find it without the script passing it again.
 /// </summary>
-public sealed class LabelVector
+public sealed class LabelVector : IReadOnlyList<string>
 {
-    private LabelVector(string[] names, int[] codes, bool numeric)
+    private LabelVector(string[] names, int[] codes, bool numeric, IReadOnlyList<string>? qualityOrder = null)
     {
         Names = names;
         Codes = codes;
         IsNumeric = numeric;
+        QualityOrder = qualityOrder;
     }
 
     /// <summary>The distinct labels, sorted; code c is <c>Names[c]</c>.</summary>
@@ -22,6 +24,34 @@ public sealed class LabelVector
 
     /// <summary>Whether the labels were given as integers.</summary>
     public bool IsNumeric { get; }
+
+    /// <summary>
+    /// The labels from best to worst answer quality as the data set declares them (e.g. its <c>dataset.yaml</c>'s
+    /// <c>qualityOrder</c>), or null. It may name labels no row of this vector has (a subset, such as one question,
+    /// lacks some); metrics use the ones present. <see cref="EvaluationInput.QualityOrder"/>, when given, wins.
+    /// </summary>
+    public IReadOnlyList<string>? QualityOrder { get; }
+
+    /// <summary>The same labels carrying <paramref name="qualityOrder"/> (null: none).</summary>
+    /// <exception cref="ArgumentException">The order names a label twice.</exception>
+    public LabelVector WithQualityOrder(IReadOnlyList<string>? qualityOrder)
+    {
+        if (qualityOrder is not null)
+        {
+            var twice = qualityOrder.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (twice is not null) throw new ArgumentException($"The quality order names label '{twice.Key}' twice.", nameof(qualityOrder));
+            qualityOrder = qualityOrder.ToArray();
+        }
+        return new LabelVector((string[])Names, (int[])Codes, IsNumeric, qualityOrder);
+    }
+
+    /// <summary>The label of each row, in order.</summary>
+    public IEnumerator<string> GetEnumerator()
+    {
+        for (int i = 0; i < Codes.Count; i++) yield return Names[Codes[i]];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Number of rows.</summary>
     public int Count => Codes.Count;

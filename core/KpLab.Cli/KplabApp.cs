@@ -49,7 +49,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
     {
         var root = new RootCommand("KpLab: cluster text embeddings into knowledge profiles with scriptable experiments.");
         root.Options.Add(_plugins);
-        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(RunCommand(args));
         root.Subcommands.Add(RunAllCommand());
         root.Subcommands.Add(RunsCommand());
         root.Subcommands.Add(PluginsCommand());
@@ -60,13 +60,19 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors) Error.WriteLine($"kplab: {error.Message}");
+            foreach (var error in parsed.Errors)
+                Error.WriteLine(Suggestion(parsed, error.Message) is { Length: > 0 } near
+                    ? $"kplab: {error.Message.TrimEnd('.')}{near}"
+                    : $"kplab: {error.Message}");
             Error.WriteLine("Try 'kplab --help'.");
             return 2;
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = Out, Error = Error, EnableDefaultExceptionHandler = false });
+            // No termination handling by System.CommandLine: `run` owns SIGINT/SIGTERM (RunSignals: the first cancels,
+            // a second ends the process at once, the record finished either way); elsewhere the default applies.
+            return await parsed.InvokeAsync(new InvocationConfiguration
+                { Output = Out, Error = Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -76,10 +82,42 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
         }
     }
 
-    private Command RunCommand()
+    /// <summary>
+    /// "; did you mean --threads?" for an error about an unknown option, naming the nearest option of the command
+    /// (and its parents) the user meant; "" otherwise.
+    /// </summary>
+    private static string Suggestion(ParseResult parsed, string message)
+    {
+        var token = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-') && message.Contains($"'{t}'", StringComparison.Ordinal));
+        return token is null ? "" : NearestName.Suggestion(token, OptionNames(parsed.CommandResult.Command, parsed.RootCommandResult.Command));
+    }
+
+    private static IEnumerable<string> OptionNames(params Command[] commands) =>
+        commands.SelectMany(c => c.Options).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith('-')).Distinct();
+
+    /// <summary>
+    /// Words before <c>--</c> that the catch-all script-argument list took: an unknown option (<c>--thread 1</c>) or a
+    /// stray word. They are refused (exit 2), never passed on to the script; null when there are none.
+    /// </summary>
+    private static string? StrayRunArguments(IReadOnlyList<string> raw, IReadOnlyList<string> scriptArgs, Command run)
+    {
+        int dash = -1;
+        for (int i = 0; i < raw.Count; i++)
+            if (raw[i] == "--") { dash = i; break; }
+        int afterDash = dash < 0 ? 0 : raw.Count - dash - 1;
+        var stray = scriptArgs.Take(Math.Max(0, scriptArgs.Count - afterDash)).ToArray();
+        if (stray.Length == 0) return null;
+        var first = stray[0];
+        if (first.StartsWith('-'))
+            return $"unknown option {first} for 'kplab run'{NearestName.Suggestion(first.Split('=')[0], OptionNames([run, .. run.Parents.OfType<Command>()]))}. " +
+                   $"Script arguments go after '--': kplab run script.csx -- {string.Join(' ', stray)}";
+        return $"unexpected argument '{first}' for 'kplab run': script arguments go after '--': kplab run script.csx -- {string.Join(' ', stray)}";
+    }
+
+    private Command RunCommand(IReadOnlyList<string> raw)
     {
         var script = new Argument<string>("script") { Description = "The .csx script." };
-        var scriptArgs = new Argument<string[]>("args") { Description = "Arguments for the script (after --), as Lab.Args.", Arity = ArgumentArity.ZeroOrMore };
+        var scriptArgs = new Argument<string[]>("args") { Description = "Arguments for the script (after --): Lab.Args<T>() binds them, Lab.RawArgs holds them.", Arity = ArgumentArity.ZeroOrMore };
         var resume = new Option<string?>("--resume")
         {
             Description = "Continue the run in this folder: its finished sweep trials are kept, the rest computed. Refused if the script, arguments, seed, inputs or plugin versions changed.",
@@ -88,8 +126,14 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
         var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache, resume, jobs };
         command.SetAction(async (parse, cancel) =>
         {
+            if (StrayRunArguments(raw, parse.GetValue(scriptArgs) ?? [], command) is { } stray)
+            {
+                Error.WriteLine($"kplab: {stray}");
+                return ScriptRunner.ScriptInvalid;
+            }
             var folders = parse.GetValue(_plugins) ?? [];
             IPluginSource? source = null;
+            using var signals = new RunSignals();
             try
             {
                 var result = await ScriptRunner.RunAsync(new RunRequest
@@ -107,6 +151,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
                     Error = Error,
                     LiveProgress = ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected,
                     Cancellation = cancel,
+                    Signals = signals,
                     ResumeDirectory = parse.GetValue(resume),
                     Jobs = parse.GetValue(jobs),
                 });

@@ -55,19 +55,33 @@ public sealed class CsvTable
     /// <param name="invalidUtf8">Whether bytes that are not UTF-8 are refused (the default) or replaced and counted.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">The file is malformed or not UTF-8.</exception>
-    public static CsvTable Load(string path, InvalidUtf8Handling invalidUtf8 = InvalidUtf8Handling.Refuse)
+    public static CsvTable Load(string path, InvalidUtf8Handling invalidUtf8 = InvalidUtf8Handling.Refuse) =>
+        Load(path, new TextReadOptions { InvalidUtf8 = invalidUtf8 });
+
+    /// <summary>
+    /// Reads and parses a delimited text file: the separator from <paramref name="options"/> or else the file name
+    /// (<see cref="SeparatorFor"/>), quotes and invalid UTF-8 as <paramref name="options"/> say.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is malformed or not UTF-8.</exception>
+    public static CsvTable Load(string path, TextReadOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such CSV file.", path);
-        var (text, replaced) = DecodeUtf8(File.ReadAllBytes(path), path, invalidUtf8);
-        return Parse(text, path, SeparatorFor(path), replaced);
+        var separator = options.Separator ?? SeparatorFor(path);
+        if (separator is '"' or '\n' or '\r')
+            throw new ArgumentException($"{path}: {(separator == '"' ? "'\"'" : "a line break")} cannot separate fields.", nameof(options));
+        var (text, replaced) = DecodeUtf8(File.ReadAllBytes(path), path, options.InvalidUtf8);
+        return Parse(text, path, separator, options.Quoting, replaced);
     }
 
     /// <summary>Parses CSV (or, with <paramref name="separator"/> '\t', TSV) text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="DataFormatException">The text is malformed.</exception>
-    public static CsvTable Parse(string text, string source, char separator = ',') => Parse(text, source, separator, 0);
+    public static CsvTable Parse(string text, string source, char separator = ',', FieldQuoting quoting = FieldQuoting.Rfc4180) =>
+        Parse(text, source, separator, quoting, 0);
 
-    private static CsvTable Parse(string text, string source, char separator, int replaced)
+    private static CsvTable Parse(string text, string source, char separator, FieldQuoting quoting, int replaced)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(source);
@@ -75,7 +89,9 @@ public sealed class CsvTable
         var rows = new List<CsvRecord>();
         // Sep splits records and fields (quotes included); the raw fields are checked and unquoted here, so that a
         // malformed field is an error with its line rather than a silently different value.
-        using (var reader = Sep.New(separator).Reader(o => o with { HasHeader = false, DisableColCountCheck = true }).FromText(text))
+        bool quotes = quoting == FieldQuoting.Rfc4180;
+        using (var reader = Sep.New(separator).Reader(o => o with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = !quotes })
+                   .FromText(text))
         {
             foreach (var row in reader)
             {
@@ -85,7 +101,9 @@ public sealed class CsvTable
                 for (int c = 0; c < fields.Length; c++)
                 {
                     var raw = row[c].Span;
-                    fields[c] = Unquote(raw, source, line);
+                    // Only a comma-separated file forbids a quote inside an unquoted field (RFC 4180); other separators'
+                    // exports write such quotes as text.
+                    fields[c] = quotes ? Unquote(raw, source, line, strict: separator == ',') : raw.ToString();
                     line += raw.Count('\n') + raw.Count('\r') - raw.Count("\r\n");
                 }
                 rows.Add(new CsvRecord(row.LineNumberFrom, fields));
@@ -98,7 +116,10 @@ public sealed class CsvTable
         for (int r = 1; r < rows.Count; r++)
             if (rows[r].Fields.Count != header.Count)
                 throw new DataFormatException(source, rows[r].Line,
-                    $"{rows[r].Fields.Count} fields, but the header has {header.Count}.");
+                    $"{rows[r].Fields.Count} fields, but the header has {header.Count}" +
+                    (quotes && rows[r].Fields.Any(f => f.Contains('"', StringComparison.Ordinal) || f.Contains('\n', StringComparison.Ordinal))
+                        ? "; if the file's quotes are ordinary characters (e.g. 5\" tall), read it with TextReadOptions { Quoting = FieldQuoting.None }."
+                        : "."));
         return new CsvTable(source, separator, header, rows.Skip(1).ToArray(), replaced);
     }
 
@@ -106,14 +127,15 @@ public sealed class CsvTable
     /// The value of a raw field: as it is when unquoted (it must then hold no quote), or without its enclosing quotes and
     /// with doubled quotes undoubled. <paramref name="line"/> is where the field starts.
     /// </summary>
-    private static string Unquote(ReadOnlySpan<char> raw, string source, int line)
+    private static string Unquote(ReadOnlySpan<char> raw, string source, int line, bool strict)
     {
         if (raw.IsEmpty || raw[0] != '"')
         {
             int stray = raw.IndexOf('"');
-            if (stray >= 0)
+            if (stray >= 0 && strict)
                 throw new DataFormatException(source, line + LineBreaks(raw[..stray]),
-                    "a '\"' inside an unquoted field; quote the field and double the quote.");
+                    "a '\"' inside an unquoted field; quote the field and double the quote (a file separated by tabs or " +
+                    "another character: name it .tsv, or give TextReadOptions { Separator = ... }).");
             return raw.ToString();
         }
         var value = new StringBuilder(raw.Length);

@@ -1,3 +1,5 @@
+using KpLab.Abstractions;
+
 namespace KpLab.Data;
 
 /// <summary>One text to embed: a student's answer with its question (group) and expert label (knowledge profile).</summary>
@@ -71,10 +73,14 @@ public sealed class Dataset
     /// <summary>The ids, in order.</summary>
     public string[] Ids => Items.Select(i => i.Id).ToArray();
 
-    /// <summary>The expert labels, in order.</summary>
+    /// <summary>
+    /// The expert labels, in order, carrying the dataset's <see cref="QualityOrder"/> (when it declares one) so that
+    /// metrics given <c>Truth = dataset.Labels</c> find it. A list of strings: index, count and enumerate it as one.
+    /// </summary>
     /// <exception cref="InvalidOperationException">An item has no label (the dataset was loaded without a label column).</exception>
-    public string[] Labels => Items.Select(i => i.Label ?? throw new InvalidOperationException(
-        $"Dataset '{Name}' has no label for item '{i.Id}'; load it with a label column.")).ToArray();
+    public LabelVector Labels => LabelVector.FromStrings(Items.Select(i => i.Label ?? throw new InvalidOperationException(
+            $"Dataset '{Name}' has no label for item '{i.Id}'; load it with a label column.")).ToArray())
+        .WithQualityOrder(QualityOrder.Count > 0 ? QualityOrder : null);
 
     /// <summary>The groups, in order (null where an item has none).</summary>
     public string?[] Groups => Items.Select(i => i.Group).ToArray();
@@ -87,9 +93,58 @@ public sealed class Dataset
         new(name ?? Name + " (subset)", Items.Where(predicate).ToArray(), SourcePath) { QualityOrder = QualityOrder, ReadReport = ReadReport };
 
     /// <summary>One dataset per group, in order of first appearance; items without a group are skipped.</summary>
-    public IReadOnlyList<Dataset> SplitByGroup() =>
-        Items.Where(i => i.Group is not null).GroupBy(i => i.Group!)
+    /// <exception cref="InvalidOperationException">The dataset has items but no group column: splitting would give
+    /// nothing, so the error says how to map one (its other columns are named).</exception>
+    public IReadOnlyList<Dataset> SplitByGroup()
+    {
+        // Refused rather than "the whole file is one unit": a file without groups is more often a missed mapping than
+        // a single question, and treating it as one would silently mix every question's answers.
+        if (Items.Count > 0 && Items.All(i => i.Group is null))
+        {
+            var columns = Items[0].Extra.Keys.ToArray();
+            var example = columns.FirstOrDefault(c => c.Contains("question", StringComparison.OrdinalIgnoreCase) || c.Contains("group", StringComparison.OrdinalIgnoreCase))
+                          ?? columns.FirstOrDefault() ?? "question_id";
+            var source = SourcePath is null ? "" : $"\"{System.IO.Path.GetFileName(SourcePath)}\", ";
+            throw new InvalidOperationException(
+                $"Dataset '{Name}' has no group column, so SplitByGroup() has nothing to split by. Map one when loading, e.g. " +
+                $"Lab.LoadDataset({source}group: \"{example}\")" +
+                (columns.Length > 0 ? $" (its other columns: {string.Join(", ", columns)})" : "") +
+                ", or use the whole dataset as one unit.");
+        }
+        return Items.Where(i => i.Group is not null).GroupBy(i => i.Group!)
             .Select(g => new Dataset($"{Name}/{g.Key}", g.ToArray(), SourcePath) { QualityOrder = QualityOrder, ReadReport = ReadReport }).ToArray();
+    }
+
+    /// <summary>
+    /// This dataset declaring <paramref name="qualityOrder"/> (best label first; empty: none), checked against its labels.
+    /// </summary>
+    /// <param name="qualityOrder">The labels from best to worst answer quality.</param>
+    /// <param name="declaredIn">The file that declares it (e.g. a dataset.yaml), named in errors with
+    /// <paramref name="line"/>; null when it is given in code (the error is then an <see cref="ArgumentException"/>).</param>
+    /// <param name="line">The line of the declaration in <paramref name="declaredIn"/>.</param>
+    /// <exception cref="DataFormatException">(declared in a file) The dataset has no labels, or the order names a label
+    /// it lacks or names one twice.</exception>
+    /// <exception cref="ArgumentException">(given in code) The same faults.</exception>
+    public Dataset WithQualityOrder(IReadOnlyList<string> qualityOrder, string? declaredIn = null, int line = 1)
+    {
+        ArgumentNullException.ThrowIfNull(qualityOrder);
+        if (qualityOrder.Count > 0 && Fault(qualityOrder) is { } fault)
+            throw declaredIn is null
+                ? new ArgumentException($"Quality order for dataset '{Name}': {fault}", nameof(qualityOrder))
+                : new DataFormatException(declaredIn, line, fault);
+        return new Dataset(Name, Items, SourcePath, ContentHash) { QualityOrder = qualityOrder.ToArray(), ReadReport = ReadReport };
+    }
+
+    private string? Fault(IReadOnlyList<string> qualityOrder)
+    {
+        var present = LabelNames;
+        if (present.Count == 0) return $"dataset '{Name}' has no label column to order; map one (label: \"...\").";
+        foreach (var label in qualityOrder)
+            if (!present.Contains(label, StringComparer.Ordinal))
+                return $"the quality order names label '{label}', which no item of dataset '{Name}' has; its labels: {string.Join(", ", present)}.";
+        var twice = qualityOrder.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return twice is null ? null : $"the quality order names label '{twice.Key}' twice.";
+    }
 
     /// <summary>
     /// What reading the source found and did: invalid UTF-8 replaced, empty texts kept or skipped. All zero for a
@@ -98,12 +153,13 @@ public sealed class Dataset
     public DatasetReadReport ReadReport { get; init; } = DatasetReadReport.None;
 
     /// <summary>
-    /// Loads a CSV file (TSV when its name ends in <c>.tsv</c> or <c>.tab</c>) with the given column mapping.
+    /// Loads a CSV file (TSV when its name ends in <c>.tsv</c> or <c>.tab</c>, or any separator the options give) with
+    /// the given column mapping.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="mapping">Which columns hold the text, id, label and group.</param>
-    /// <param name="options">What to do with invalid UTF-8 and empty texts; by default invalid UTF-8 is refused and
-    /// empty texts are kept. Either way <see cref="ReadReport"/> counts them.</param>
+    /// <param name="options">The separator and quoting, and what to do with invalid UTF-8 and empty texts; by default
+    /// invalid UTF-8 is refused and empty texts are kept. Either way <see cref="ReadReport"/> counts them.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">The file is malformed or not UTF-8, a mapped column is missing, or an id
     /// repeats (file and line named).</exception>
@@ -111,7 +167,7 @@ public sealed class Dataset
     {
         ArgumentNullException.ThrowIfNull(mapping);
         options ??= new TextReadOptions();
-        var table = CsvTable.Load(path, options.InvalidUtf8);
+        var table = CsvTable.Load(path, options);
         int text = table.ColumnIndex(mapping.Text);
         int id = mapping.Id is null ? -1 : table.ColumnIndex(mapping.Id);
         int label = mapping.Label is null ? -1 : table.ColumnIndex(mapping.Label);

@@ -8,6 +8,32 @@ public sealed record TextReadOptions
 
     /// <summary>Keep items whose text is empty or only white space (the default), or skip them. They are counted either way.</summary>
     public EmptyTextHandling EmptyText { get; init; } = EmptyTextHandling.Keep;
+
+    /// <summary>
+    /// The field separator, e.g. ';' or '|'; null (the default) takes it from the file name: tab for <c>.tsv</c> and
+    /// <c>.tab</c>, comma otherwise.
+    /// </summary>
+    public char? Separator { get; init; }
+
+    /// <summary>How double quotes are read (see <see cref="FieldQuoting"/>); RFC 4180 quoting by default.</summary>
+    public FieldQuoting Quoting { get; init; } = FieldQuoting.Rfc4180;
+}
+
+/// <summary>How a delimited text file's double quotes are read.</summary>
+public enum FieldQuoting
+{
+    /// <summary>
+    /// RFC 4180: a field that starts with '"' is quoted (it may hold separators, line breaks and doubled quotes). In a
+    /// comma-separated file a quote inside an unquoted field is an error; in any other (e.g. tab-separated) file it is
+    /// an ordinary character, as tab-separated exports write them (<c>the "jumping" frog</c>).
+    /// </summary>
+    Rfc4180,
+
+    /// <summary>
+    /// No quoting at all (IANA text/tab-separated-values): every '"' is text, and fields hold no separators or line
+    /// breaks. For files with unbalanced quotes, such as <c>5" tall</c>.
+    /// </summary>
+    None,
 }
 
 /// <summary>What reading a dataset does with an item whose text is empty or only white space.</summary>

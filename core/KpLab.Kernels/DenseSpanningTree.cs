@@ -53,6 +53,7 @@ public static class DenseSpanningTree
     public static unsafe SpanningTree Prim(ReadOnlySpan<float> data, int depth, PairwiseMeasure measure,
         ReadOnlySpan<double> coreDistances = default, CancellationToken cancellationToken = default)
     {
+        cancellationToken = KernelParallelism.Or(cancellationToken);
         int n = MatrixRows.RowCount(data.Length, depth);
         if (!coreDistances.IsEmpty && coreDistances.Length != n)
             throw new ArgumentException($"{coreDistances.Length} core distances for {n} rows.", nameof(coreDistances));
@@ -152,6 +153,7 @@ public static class DenseSpanningTree
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(distances);
+        cancellationToken = KernelParallelism.Or(cancellationToken);
         int n = distances.Size;
         if (!coreDistances.IsEmpty && coreDistances.Length != n)
             throw new ArgumentException($"{coreDistances.Length} core distances for {n} rows.", nameof(coreDistances));

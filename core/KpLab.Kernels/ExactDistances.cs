@@ -174,7 +174,7 @@ public static class ExactDistances
         {
             nint basePtr = (nint)p;
             var options = KernelParallelism.Options();
-            options.CancellationToken = cancellationToken;
+            options.CancellationToken = KernelParallelism.Or(cancellationToken);
             Parallel.For(0, bands, options, band =>
             {
                 var all = new ReadOnlySpan<float>((void*)basePtr, n * depth);

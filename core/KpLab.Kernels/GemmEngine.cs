@@ -80,10 +80,14 @@ internal static unsafe class GemmEngine
         nint cc = (nint)c;
         if (degree <= 1 || tiles.Count == 1)
         {
-            foreach (var (i0, j0) in tiles) MacroTile(a, b, c, ldc, i0, j0, mc, nc, width, symmetric);
+            foreach (var (i0, j0) in tiles)
+            {
+                KernelParallelism.ThrowIfCancellationRequested();
+                MacroTile(a, b, c, ldc, i0, j0, mc, nc, width, symmetric);
+            }
             return;
         }
-        Parallel.For(0, tiles.Count, new ParallelOptions { MaxDegreeOfParallelism = degree }, t =>
+        Parallel.For(0, tiles.Count, KernelParallelism.Options(degree), t =>
             MacroTile(a, b, (float*)cc, ldc, tiles[t].I0, tiles[t].J0, mc, nc, width, symmetric));
     }
 

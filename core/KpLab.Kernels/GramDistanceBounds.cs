@@ -94,7 +94,7 @@ public sealed class GramDistanceBounds
         {
             nint rowsPtr = (nint)pData, gramPtr = (nint)pGram;
             var options = KernelParallelism.Options();
-            options.CancellationToken = cancellationToken;
+            options.CancellationToken = KernelParallelism.Or(cancellationToken);
             Parallel.For(0, bands, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>
             {
                 float* rows = (float*)rowsPtr, c = (float*)gramPtr;
@@ -288,7 +288,7 @@ public sealed class GramDistanceBounds
         var result = new double[n];
         if (k == 1) return result;
         var options = KernelParallelism.Options();
-        options.CancellationToken = cancellationToken;
+        options.CancellationToken = KernelParallelism.Or(cancellationToken);
         Parallel.For(0, n, options, () => (Highs: new double[k], Low: new double[n], High: new double[n], Candidates: new List<double>()),
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (i, state, scratch) =>
         {

@@ -120,7 +120,11 @@ public static class PackedMatrixProduct
             }
             int tiles = rowTiles * panelTiles;
             if (tiles == 1 || KernelParallelism.Current == 1)
-                for (int t = 0; t < tiles; t++) Tile(t);
+                for (int t = 0; t < tiles; t++)
+                {
+                    KernelParallelism.ThrowIfCancellationRequested();
+                    Tile(t);
+                }
             else
                 Parallel.For(0, tiles, KernelParallelism.Options(), Tile);
         }

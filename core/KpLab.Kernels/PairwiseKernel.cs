@@ -121,7 +121,7 @@ public static class PairwiseKernel
             // B is packed once and shared; each tile packs its own rows of A and runs the GEMM on its thread.
             using var packedB = PackedPanels.Pack(pb, m, depth, GemmEngine.KernelShape.Of(width).Nr, degree);
             nint aa = (nint)pa;
-            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
+            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = KernelParallelism.Or(cancellationToken) },
                 () => GC.AllocateUninitializedArray<float>(checked(Math.Min(tileRows, n) * m)),
                 (t, _, buffer) =>
                 {

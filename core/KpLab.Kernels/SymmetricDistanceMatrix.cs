@@ -137,7 +137,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
         {
             nint basePtr = (nint)p;
             var options = KernelParallelism.Options();
-            options.CancellationToken = cancellationToken;
+            options.CancellationToken = KernelParallelism.Or(cancellationToken);
             Parallel.For(0, bands, options, band =>
             {
                 var all = new ReadOnlySpan<float>((void*)basePtr, n * depth);
@@ -181,7 +181,7 @@ public sealed unsafe class SymmetricDistanceMatrix : IDisposable
         bool dot = measure == PairwiseMeasure.CosineDistance;
         int bands = (n + Block - 1) / Block;
         var options = KernelParallelism.Options();
-        options.CancellationToken = cancellationToken;
+        options.CancellationToken = KernelParallelism.Or(cancellationToken);
         double* w = (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(wide));
         nint widePtr = (nint)w, valuesPtr = (nint)values;
         Parallel.For(0, bands, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (band) =>

@@ -13,7 +13,9 @@ namespace KpLab.Scripting;
 /// </summary>
 /// <remarks>
 /// <c>dataset.yaml</c> has <c>path</c> (the CSV, relative to the yaml file) and the column names <c>text</c>,
-/// <c>id</c>, <c>label</c> and <c>group</c>; only <c>path</c> and <c>text</c> are required.
+/// <c>id</c>, <c>label</c> and <c>group</c>; only <c>path</c> and <c>text</c> are required. Optional:
+/// <c>qualityOrder</c> (labels from best to worst answer quality) and <c>separator</c> (one character, e.g. ";" or
+/// "\t"; by default from the file's extension).
 /// </remarks>
 public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
 {
@@ -43,10 +45,10 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
         return File.Exists(shipped) ? shipped : null;
     }
 
-    /// <summary>The CSV path and column mapping for <paramref name="name"/>.</summary>
+    /// <summary>The CSV path, column mapping, quality order and separator for <paramref name="name"/>, and the description file.</summary>
     /// <exception cref="FileNotFoundException">No description for that name (the message says where it looked).</exception>
     /// <exception cref="DataFormatException">The description is malformed.</exception>
-    public (string CsvPath, CsvColumnMapping Mapping, IReadOnlyList<string> QualityOrder) Resolve(string name)
+    public (string CsvPath, CsvColumnMapping Mapping, IReadOnlyList<string> QualityOrder, char? Separator, string DescriptionFile) Resolve(string name)
     {
         var file = Find(name) ?? throw new FileNotFoundException(
             $"No dataset named {LogText.Quote(name)}: no data/{name}/{FileName} in {string.Join(" or ", searchFrom.Distinct())} or their parents" +
@@ -63,13 +65,29 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
         }
         if (string.IsNullOrWhiteSpace(description.Path)) throw new DataFormatException(file, 1, "'path' (the CSV file) is required.");
         var csv = Path.GetFullPath(description.Path, Path.GetDirectoryName(file)!);
+        char? separator = description.Separator switch
+        {
+            null => null,
+            { Length: 1 } one => one[0],
+            "\\t" or "tab" => '\t',
+            var other => throw new DataFormatException(file, 1, $"'separator' must be one character (e.g. \";\" or \"\\t\"), got {LogText.Quote(other)}."),
+        };
         return (csv, new CsvColumnMapping
         {
             Text = description.Text ?? "text",
             Id = description.Id,
             Label = description.Label,
             Group = description.Group,
-        }, description.QualityOrder ?? []);
+        }, description.QualityOrder ?? [], separator, file);
+    }
+
+    /// <summary>The 1-based line of <paramref name="file"/> where <paramref name="key"/> is set (1 when it is not found).</summary>
+    internal static int LineOf(string file, string key)
+    {
+        var lines = File.ReadAllLines(file);
+        for (int i = 0; i < lines.Length; i++)
+            if (lines[i].TrimStart().StartsWith(key + ":", StringComparison.Ordinal)) return i + 1;
+        return 1;
     }
 
     private sealed class DatasetDescription
@@ -82,6 +100,7 @@ public sealed class DatasetRegistry(IReadOnlyList<string> searchFrom)
         public string? Description { get; set; }
         public string? Name { get; set; }
         public List<string>? QualityOrder { get; set; }
+        public string? Separator { get; set; }
         public string? License { get; set; }
         public string? Citation { get; set; }
     }

@@ -3,6 +3,7 @@ using System.Text;
 using KpLab.Abstractions;
 using KpLab.Data;
 using KpLab.Hosting;
+using KpLab.Kernels;
 using KpLab.Sweeps;
 
 namespace KpLab.Scripting;
@@ -32,6 +33,9 @@ public sealed partial class Lab
     private readonly Action _saveRecord;
     private readonly PluginCalls _calls;
     private readonly DatasetRegistry _datasets;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _argumentsRead = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<string> _args;
+    private bool _argumentsBound;
 
     internal Lab(RunRecord record, string scriptPath, string outFolder, IReadOnlyList<string> args, int seed, int threads,
         Func<IPluginSource> plugins, EmbeddingCache? embeddings, TextWriter output, TextWriter error, bool liveProgress,
@@ -41,7 +45,7 @@ public sealed partial class Lab
         ScriptPath = scriptPath;
         ScriptDirectory = System.IO.Path.GetDirectoryName(scriptPath)!;
         Out = outFolder;
-        Args = args;
+        _args = args;
         Seed = seed;
         Threads = threads;
         _plugins = plugins;
@@ -55,26 +59,83 @@ public sealed partial class Lab
         Progress = new LabProgress(error, liveProgress, Log);
     }
 
-    /// <summary>Arguments given after <c>--</c>.</summary>
-    public IReadOnlyList<string> Args { get; }
+    /// <summary>
+    /// The words given after <c>--</c>, unparsed (a script that reads them parses them itself; <see cref="Args{T}"/>
+    /// binds them to a record, which most scripts want).
+    /// </summary>
+    public IReadOnlyList<string> RawArgs
+    {
+        get
+        {
+            Volatile.Write(ref _argumentsBound, true); // the script parses them itself: nothing to report as unread
+            return _args;
+        }
+    }
 
-    /// <summary>The value after <c>name</c> (e.g. "--min-answers") in <see cref="Args"/>, or <paramref name="fallback"/>.</summary>
+    /// <summary>
+    /// The script's arguments bound to <typeparamref name="T"/>, a record whose public properties are the flags:
+    /// <c>MinAnswers</c> is <c>--min-answers</c>, described by its <see cref="System.ComponentModel.DescriptionAttribute"/>,
+    /// defaulting to the record's parameter default or property initializer; int, long, double, float, bool, string,
+    /// enums and lists of them. <c>kplab run x.csx -- --help</c> prints them (type, default, description) and ends the
+    /// run there, successfully. The bound values are logged.
+    /// </summary>
+    /// <exception cref="ScriptArgumentException">An unknown flag (the nearest known one is named), a bad or missing
+    /// value (the flag and its type are named); the run ends with exit code 2.</exception>
+    public T Args<T>() where T : notnull
+    {
+        var arguments = ScriptArguments.For(typeof(T));
+        if (ScriptArguments.AsksForHelp(_args))
+        {
+            lock (_record.Gate)
+            {
+                _output.Write(arguments.Help(System.IO.Path.GetFileName(ScriptPath)));
+                _output.Flush();
+            }
+            throw new ScriptHelpShown();
+        }
+        var bound = (T)arguments.Bind(_args);
+        Volatile.Write(ref _argumentsBound, true);
+        Log($"arguments: {arguments.Describe(bound)}");
+        return bound;
+    }
+
+    /// <summary>The value after <c>name</c> (e.g. "--min-answers") in <see cref="RawArgs"/>, or <paramref name="fallback"/>.</summary>
+    /// <remarks>A flag no call ever reads (a typo such as <c>--min-answer</c>) is reported at the end of the run.</remarks>
+    [Obsolete("Use Lab.Args<T>() with a record of the script's arguments: it refuses unknown flags and bad values and lists them for -- --help.")]
     public string Arg(string name, string fallback)
     {
-        for (int i = 0; i + 1 < Args.Count; i++)
-            if (Args[i] == name) return Args[i + 1];
+        _argumentsRead[name] = 0;
+        for (int i = 0; i + 1 < _args.Count; i++)
+            if (_args[i] == name) return _args[i + 1];
         return fallback;
     }
 
-    /// <summary>The integer after <c>name</c> in <see cref="Args"/>, or <paramref name="fallback"/>.</summary>
+    /// <summary>The integer after <c>name</c> in <see cref="RawArgs"/>, or <paramref name="fallback"/>.</summary>
     /// <exception cref="ArgumentException">The value is not an integer (the argument is named).</exception>
+    [Obsolete("Use Lab.Args<T>() with a record of the script's arguments: it refuses unknown flags and bad values and lists them for -- --help.")]
     public int Arg(string name, int fallback)
     {
+#pragma warning disable CS0618 // the string overload is the one lookup
         var text = Arg(name, "");
+#pragma warning restore CS0618
         if (text == "") return fallback;
         return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new ArgumentException($"Script argument {name} expects an integer, got {LogText.Quote(text)}.");
+    }
+
+    /// <summary>
+    /// The flags in <see cref="RawArgs"/> that nothing read: none once <see cref="Args{T}"/> bound them (it refuses unknown
+    /// ones), else those no <see cref="Arg(string, string)"/> call asked for, each with the nearest name that was asked
+    /// for (null when none is near). The runner reports them at the end of the run.
+    /// </summary>
+    internal IReadOnlyList<(string Flag, string? Nearest)> UnreadArguments()
+    {
+        if (Volatile.Read(ref _argumentsBound)) return [];
+        return _args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2 && !_argumentsRead.ContainsKey(a))
+            .Distinct(StringComparer.Ordinal)
+            .Select(a => (a, NearestName.Find(a, _argumentsRead.Keys)))
+            .ToArray();
     }
 
     /// <summary>The run seed (<c>--seed</c>, default 0); every plugin's <see cref="PluginContext.Random"/> uses it.</summary>
@@ -82,6 +143,12 @@ public sealed partial class Lab
 
     /// <summary>Threads for plugins and kernels (<c>--threads</c>).</summary>
     public int Threads { get; }
+
+    /// <summary>
+    /// Cancelled when the run is asked to stop (Ctrl+C, SIGTERM). Every plugin call made through Lab gets it (linked
+    /// with the caller's own token) and so do the kernels they run; a script's own long loops can check it too.
+    /// </summary>
+    public CancellationToken Cancellation { get; internal init; }
 
     /// <summary>The run's random source (the one plugins get), for the script's own sampling.</summary>
     public RandomSource Random { get; }
@@ -116,22 +183,35 @@ public sealed partial class Lab
     }
 
     /// <summary>
-    /// Loads a dataset: a CSV path (relative to the script) with the given columns, or a short name such as
-    /// "semeval2013-sra" described by <c>data/&lt;name&gt;/dataset.yaml</c> (columns given here override its mapping).
-    /// Invalid UTF-8 is refused unless <paramref name="read"/> asks for replacement; empty texts are kept unless it asks
-    /// to skip them. Either is counted in the run record and logged.
+    /// Loads a dataset: a CSV path (relative to the script; <c>.tsv</c>/<c>.tab</c> are tab-separated, any other
+    /// separator through <paramref name="read"/>) with the given columns, or a short name such as "semeval2013-sra"
+    /// described by <c>data/&lt;name&gt;/dataset.yaml</c> (columns given here override its mapping). Invalid UTF-8 is
+    /// refused unless <paramref name="read"/> asks for replacement; empty texts are kept unless it asks to skip them.
+    /// Either is counted in the run record and logged.
     /// </summary>
+    /// <param name="nameOrPath">A short name or a file path.</param>
+    /// <param name="text">The text column.</param>
+    /// <param name="label">The expert label column.</param>
+    /// <param name="group">The group column (e.g. "question_id"), which <see cref="Dataset.SplitByGroup"/> splits by.</param>
+    /// <param name="id">The id column (row numbers without one).</param>
+    /// <param name="read">Separator, quoting, invalid UTF-8 and empty-text handling.</param>
+    /// <param name="qualityOrder">The labels from best to worst answer quality (overrides a dataset.yaml's
+    /// <c>qualityOrder</c>); it travels with <see cref="Dataset.Labels"/> to every metric that needs it.</param>
+    /// <exception cref="DataFormatException">The file is malformed, or the quality order names a label the data lacks.</exception>
     public Dataset LoadDataset(string nameOrPath, string? text = null, string? label = null, string? group = null, string? id = null,
-        TextReadOptions? read = null)
+        TextReadOptions? read = null, IReadOnlyList<string>? qualityOrder = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         string csv;
         CsvColumnMapping mapping;
         string? shortName = null;
-        IReadOnlyList<string> qualityOrder = [];
+        IReadOnlyList<string> declaredOrder = [];
+        string? orderSource = null; // null: given here, in code
         if (DatasetRegistry.IsShortName(nameOrPath) && !File.Exists(Path(nameOrPath)))
         {
-            (csv, var described, qualityOrder) = _datasets.Resolve(nameOrPath);
+            (csv, var described, declaredOrder, var separator, var description) = _datasets.Resolve(nameOrPath);
+            if (separator is not null && read?.Separator is null) read = (read ?? new TextReadOptions()) with { Separator = separator };
+            if (qualityOrder is null) orderSource = description;
             shortName = nameOrPath;
             mapping = described with
             {
@@ -147,9 +227,11 @@ public sealed partial class Lab
             mapping = new CsvColumnMapping { Text = text ?? "text", Label = label, Group = group, Id = id };
         }
         var loaded = Dataset.LoadCsv(csv, mapping, read);
-        var dataset = shortName is null
+        var named = shortName is null
             ? loaded
-            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { QualityOrder = qualityOrder, ReadReport = loaded.ReadReport };
+            : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { ReadReport = loaded.ReadReport };
+        var dataset = named.WithQualityOrder(qualityOrder ?? declaredOrder, orderSource,
+            orderSource is null ? 1 : DatasetRegistry.LineOf(orderSource, "qualityOrder"));
         Resume?.CheckDataset(dataset);
         var report = dataset.ReadReport;
         if (!report.IsClean) Log($"dataset {dataset.Name}: {report}");
@@ -170,7 +252,7 @@ public sealed partial class Lab
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IEmbedder Embedder(string name, object? options = null)
     {
-        var embedder = new TrackedEmbedder((IEmbedder)CreatePlugin(PluginKind.Embedder, name, options), _calls, name);
+        var embedder = new TrackedEmbedder((IEmbedder)CreatePlugin(PluginKind.Embedder, name, options), this, name);
         return _embeddings is null ? new ProgressEmbedder(embedder, this, name) : new ProgressEmbedder(_embeddings.Wrap(embedder), this, name);
     }
 
@@ -184,7 +266,7 @@ public sealed partial class Lab
     /// <exception cref="UnknownPluginException">No such metric.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IMetric Metric(string name, object? options = null) =>
-        new TrackedMetric((IMetric)CreatePlugin(PluginKind.Metric, name, options), _calls, name);
+        new TrackedMetric((IMetric)CreatePlugin(PluginKind.Metric, name, options), this, name);
 
     /// <summary>
     /// Prints <paramref name="message"/> and keeps it in the run record; a line longer than
@@ -200,6 +282,10 @@ public sealed partial class Lab
             _record.Log.Add(new LogEntry(DateTimeOffset.UtcNow, message));
         }
     }
+
+    /// <summary>Keeps <paramref name="message"/> in the run log without printing it (the runner printed it elsewhere).</summary>
+    internal void RecordLog(string message) =>
+        Record(() => _record.Log.Add(new LogEntry(DateTimeOffset.UtcNow, LogText.Line(message))));
 
     /// <summary>Writes <paramref name="table"/> to <c>&lt;Out&gt;/&lt;name&gt;.csv</c> and into the run record.</summary>
     public void Table(string name, ResultTable table)
@@ -258,8 +344,6 @@ public sealed partial class Lab
     /// <summary>Trials a sweep runs at once (<c>--jobs</c>, default 1).</summary>
     public int Jobs { get; internal init; } = 1;
 
-    /// <summary>Stops sweeps between and inside trials (Ctrl+C).</summary>
-    internal CancellationToken Cancellation { get; init; }
 
     /// <summary>Set when this run continues an earlier one: refuses a changed input or plugin.</summary>
     internal ResumeCheck? Resume { get; init; }
@@ -277,10 +361,10 @@ public sealed partial class Lab
     private object WrapSweepPlugin(PluginKind kind, string label, object plugin) => plugin switch
     {
         IEmbedder embedder => _embeddings is null
-            ? new ProgressEmbedder(new TrackedEmbedder(embedder, _calls, label), this, label)
-            : new ProgressEmbedder(_embeddings.Wrap(new TrackedEmbedder(embedder, _calls, label)), this, label),
-        IClusterer clusterer => new TrackedClusterer(clusterer, _calls, label),
-        IMetric metric => new TrackedMetric(metric, _calls, label),
+            ? new ProgressEmbedder(new TrackedEmbedder(embedder, this, label), this, label)
+            : new ProgressEmbedder(_embeddings.Wrap(new TrackedEmbedder(embedder, this, label)), this, label),
+        IClusterer clusterer => new TrackedClusterer(clusterer, this, label),
+        IMetric metric => new TrackedMetric(metric, this, label),
         _ => throw new InvalidOperationException($"A {kind} plugin of unexpected type {plugin.GetType()}."),
     };
 
@@ -390,8 +474,8 @@ public sealed partial class Lab
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
-        var instance = _calls.Run(PluginCallName(kind, name, "create"),
-            () => _plugins().Create(kind, name, options, CreateContext(seed, threads)));
+        var instance = PluginCall(PluginCallName(kind, name, "create"), default,
+            _ => _plugins().Create(kind, name, options, CreateContext(seed, threads)));
         var (descriptor, bound, _) = instance;
         var optionsHash = ContentHash.OfText(PluginOptionsJson.Of(bound));
         Resume?.CheckPlugin(kind, descriptor);
@@ -408,6 +492,25 @@ public sealed partial class Lab
         });
         use = recorded!;
         return instance;
+    }
+
+    /// <summary>
+    /// Runs plugin code as the call <paramref name="description"/>: refused once the run is cancelled, given the run's
+    /// token linked with the caller's, and scoped so that the kernels it calls use this run's threads (or fewer, when
+    /// the calling flow was given fewer, as a trial running beside others is) and stop when the token is cancelled.
+    /// </summary>
+    private T PluginCall<T>(string description, CancellationToken callers, Func<CancellationToken, T> call)
+    {
+        Cancellation.ThrowIfCancellationRequested();
+        callers.ThrowIfCancellationRequested();
+        using var linked = callers.CanBeCanceled && Cancellation.CanBeCanceled && callers != Cancellation
+            ? CancellationTokenSource.CreateLinkedTokenSource(callers, Cancellation)
+            : null;
+        var token = linked?.Token ?? (callers.CanBeCanceled ? callers : Cancellation);
+        return _calls.Run(description, () =>
+        {
+            using (KernelParallelism.Override(Math.Min(Threads, KernelParallelism.Current), token)) return call(token);
+        });
     }
 
     /// <summary>"clusterer hdbscan: Fit": how run records and errors name a plugin call.</summary>
@@ -448,7 +551,7 @@ public sealed partial class Lab
     }
 
     /// <summary>An embedder whose calls are tracked as "embedder name: Embed".</summary>
-    private sealed class TrackedEmbedder(IEmbedder inner, PluginCalls calls, string name) : IEmbedder
+    private sealed class TrackedEmbedder(IEmbedder inner, Lab lab, string name) : IEmbedder
     {
         private readonly string _embed = PluginCallName(PluginKind.Embedder, name, nameof(Embed));
 
@@ -460,24 +563,27 @@ public sealed partial class Lab
 
         public EmbeddingMatrix Embed(IReadOnlyList<string?> texts, IProgress<EmbeddingProgress>? progress = null,
             CancellationToken cancellationToken = default) =>
-            calls.Run(_embed, () => inner.Embed(texts, progress, cancellationToken));
+            lab.PluginCall(_embed, cancellationToken, token => inner.Embed(texts, progress, token));
     }
 
     /// <summary>A clusterer whose calls are tracked as "clusterer name: Fit".</summary>
-    private sealed class TrackedClusterer(IClusterer inner, PluginCalls calls, string name) : IClusterer
+    private sealed class TrackedClusterer(IClusterer inner, Lab lab, string name) : IClusterer
     {
         private readonly string _fit = PluginCallName(PluginKind.Clusterer, name, nameof(Fit));
 
         public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
-            calls.Run(_fit, () => inner.Fit(data, cancellationToken));
+            lab.PluginCall(_fit, cancellationToken, token => inner.Fit(data, token));
     }
 
     /// <summary>A metric whose calls are tracked as "metric name: Evaluate".</summary>
-    private sealed class TrackedMetric(IMetric inner, PluginCalls calls, string name) : IMetric
+    private sealed class TrackedMetric(IMetric inner, Lab lab, string name) : IMetric
     {
         private readonly string _evaluate = PluginCallName(PluginKind.Metric, name, nameof(Evaluate));
 
-        public MetricResult Evaluate(EvaluationInput input) => calls.Run(_evaluate, () => inner.Evaluate(input));
+        // The run's token reaches the metric's kernels through the scope. CANCELLATION-METRIC: when the contracts'
+        // EvaluationInput.CancellationToken lands (helper "typed"), pass `input with { CancellationToken = token }` here
+        // (linking input.CancellationToken as the caller's token) so metrics' own loops see it too.
+        public MetricResult Evaluate(EvaluationInput input) => lab.PluginCall(_evaluate, default, _ => inner.Evaluate(input));
     }
 
     /// <summary>Shows an embedding job's progress and, for cached embedders, how many texts came from the cache.</summary>

@@ -50,11 +50,11 @@ public sealed partial class Lab
     }
 
     private IClusterer Track(IClusterer inner, PluginUse use, string name) => inner is IPredictingClusterer predicting
-        ? new TrackedPredictingClusterer(predicting, _calls, name, use, _modelIdentities)
-        : new TrackedClusterer(inner, _calls, name);
+        ? new TrackedPredictingClusterer(predicting, this, name, use, _modelIdentities)
+        : new TrackedClusterer(inner, this, name);
 
     /// <summary>A clusterer that can predict, whose calls are tracked and whose models remember their identity.</summary>
-    private sealed class TrackedPredictingClusterer(IPredictingClusterer inner, PluginCalls calls, string name, PluginUse use,
+    private sealed class TrackedPredictingClusterer(IPredictingClusterer inner, Lab lab, string name, PluginUse use,
         ConditionalWeakTable<IClusterModel, ClusterModelIdentity> identities) : IPredictingClusterer
     {
         private readonly string _fit = PluginCallName(PluginKind.Clusterer, name, nameof(Fit));
@@ -62,16 +62,16 @@ public sealed partial class Lab
         private readonly string _readModel = PluginCallName(PluginKind.Clusterer, name, nameof(ReadModel));
 
         public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
-            calls.Run(_fit, () => inner.Fit(data, cancellationToken));
+            lab.PluginCall(_fit, cancellationToken, token => inner.Fit(data, token));
 
         public IClusterModel FitModel(EmbeddingMatrix data, CancellationToken cancellationToken = default)
         {
-            var model = calls.Run(_fitModel, () => inner.FitModel(data, cancellationToken));
+            var model = lab.PluginCall(_fitModel, cancellationToken, token => inner.FitModel(data, token));
             identities.AddOrUpdate(model, IdentityFor(data));
             return model;
         }
 
-        public IClusterModel ReadModel(BinaryReader reader) => calls.Run(_readModel, () => inner.ReadModel(reader));
+        public IClusterModel ReadModel(BinaryReader reader) => lab.PluginCall(_readModel, default, _ => inner.ReadModel(reader));
 
         /// <summary>This clusterer's identity, with the hash of <paramref name="data"/> or an empty data hash.</summary>
         public ClusterModelIdentity IdentityFor(EmbeddingMatrix? data) => new(use.Name, use.Version,

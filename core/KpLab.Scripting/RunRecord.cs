@@ -41,6 +41,9 @@ public sealed class RunRecord
     /// <summary>The process that ran it, so <c>kplab runs</c> can tell a live run from a killed one.</summary>
     public RunProcess? Process { get; init; }
 
+    /// <summary>When cancellation was requested (SIGINT, SIGTERM or the caller's token), null if it never was.</summary>
+    public DateTimeOffset? CancelledAt { get; set; }
+
     /// <summary>When it ended (UTC), null while running.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 

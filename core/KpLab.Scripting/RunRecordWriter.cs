@@ -83,9 +83,52 @@ internal sealed class RunRecordWriter : IDisposable
         {
             _record.Gate.Exit();
         }
+        TryWriteError($"{message}{(call is null ? "" : $" during {call}")}; run record: {Path}");
+    }
+
+    /// <summary>
+    /// A second signal ends the process at once: record the run as cancelled (it was asked to stop, and whatever it
+    /// finished is kept), once, if it is still running.
+    /// </summary>
+    internal void FinishForcedCancel(DateTimeOffset? cancelledAt)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0) return;
+        var call = _calls.Running;
+        if (!_record.Gate.TryEnter(TimeSpan.FromSeconds(1))) return; // see FinishAbnormally
         try
         {
-            _error.WriteLine($"kplab: {message}{(call is null ? "" : $" during {call}")}; run record: {Path}");
+            // Running, or already recorded as cancelled by the first signal but perhaps not yet saved: save it ended.
+            if (_record.Status is not (RunStatus.Running or RunStatus.Cancelled)) return;
+            var now = DateTimeOffset.UtcNow;
+            if (_record.Status == RunStatus.Running)
+            {
+                var during = call is null ? "" : $" during {call}";
+                _record.Error = new RunError(nameof(OperationCanceledException), $"Ended at once by a second signal{during}.", null, "")
+                    { PluginCall = call };
+            }
+            _record.Status = RunStatus.Cancelled;
+            _record.ExitCode = ScriptRunner.Cancelled;
+            _record.CancelledAt ??= cancelledAt ?? now;
+            _record.EndedAt ??= now;
+            _record.Seconds ??= Math.Round((now - _started).TotalSeconds, 3);
+            _record.Save(Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryWriteError($"the run record could not be saved: {e.Message}");
+        }
+        finally
+        {
+            _record.Gate.Exit();
+        }
+        TryWriteError($"run cancelled at once by a second signal{(call is null ? "" : $" during {call}")}; run record: {Path}");
+    }
+
+    private void TryWriteError(string message)
+    {
+        try
+        {
+            _error.WriteLine($"kplab: {message}");
             _error.Flush();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }

@@ -11,7 +11,7 @@ public sealed record RunRequest
     /// <summary>The script file.</summary>
     public required string ScriptPath { get; init; }
 
-    /// <summary>Arguments after <c>--</c>, as <c>Lab.Args</c>.</summary>
+    /// <summary>Arguments after <c>--</c>, as <c>Lab.RawArgs</c> and bound by <c>Lab.Argsas <c>Lab.Args</c>lt;Tas <c>Lab.Args</c>gt;()</c>.</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
 
     /// <summary>The run seed.</summary>
@@ -44,8 +44,14 @@ public sealed record RunRequest
     /// <summary>Whether progress is drawn as a live line (stderr is a terminal).</summary>
     public bool LiveProgress { get; init; }
 
-    /// <summary>Stops the run (Ctrl+C).</summary>
+    /// <summary>Stops the run: the script, its plugin calls and the kernels they run.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// The process's signals (null: none): the first SIGINT/SIGTERM cancels the run like <see cref="Cancellation"/>,
+    /// a second ends the process at once with the record finished as <c>cancelled</c>.
+    /// </summary>
+    public RunSignals? Signals { get; init; }
 
     /// <summary>
     /// A run folder to continue (<c>--resume</c>) instead of starting a new one: its finished sweep trials are read back
@@ -77,6 +83,12 @@ public static class ScriptRunner
 
     /// <summary>Exit code for a cancelled run.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>
+    /// How long a cancelled run's script gets to stop by itself (its plugin calls and kernels check the token between
+    /// blocks) before the run is recorded as cancelled without it: well inside the 2 s a user waits after Ctrl+C.
+    /// </summary>
+    internal static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs <paramref name="request"/>.</summary>
     public static async Task<RunResult> RunAsync(RunRequest request)
@@ -149,12 +161,15 @@ public static class ScriptRunner
         }
 
         var calls = new PluginCalls();
+        var helpShown = new System.Runtime.CompilerServices.StrongBox<bool>();
         int exit;
         using (var writer = new RunRecordWriter(record, recordPath, calls, request.Error))
         {
+            // From here on a second signal finishes the record as cancelled, even while the script still compiles.
+            request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(request.Signals.FirstSignalAt));
             try
             {
-                exit = await ExecuteAsync(request, source, folder, record, writer, calls, resume);
+                exit = await ExecuteAsync(request, source, folder, record, writer, calls, resume, helpShown);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -175,12 +190,22 @@ public static class ScriptRunner
             record.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3);
             record.ExitCode = exit;
         }
+        if (helpShown.Value && resume is null && Directory.GetFiles(folder).All(f => Path.GetFileName(f).StartsWith(RecordFile, StringComparison.Ordinal)))
+        {
+            // `-- --help` lists the script's arguments; it is not a run, so it leaves none behind (unless the script
+            // wrote something before asking for its arguments).
+            request.Signals?.OnForcedExit(null);
+            TryDeleteEmptyRunFolder(folder);
+            return new RunResult(exit, null, null);
+        }
         record.Save(recordPath);
+        request.Signals?.OnForcedExit(null); // a later signal finds the record finished and saved
+
         return new RunResult(exit, folder, record);
     }
 
     private static async Task<int> ExecuteAsync(RunRequest request, ScriptSource source, string folder, RunRecord record,
-        RunRecordWriter writer, PluginCalls calls, ResumeCheck? resume)
+        RunRecordWriter writer, PluginCalls calls, ResumeCheck? resume, System.Runtime.CompilerServices.StrongBox<bool> helpShown)
     {
         var packages = ScriptPackages.Restore(source, new NuGetPackageCache(request.NuGetCacheDirectory), m => request.Error.WriteLine("kplab: " + m));
         record.Packages.AddRange(packages.Packages);
@@ -202,33 +227,52 @@ public static class ScriptRunner
             ? null
             : new EmbeddingCache(request.EmbeddingCacheDirectory, w => request.Error.WriteLine("warning: " + w));
         var plugins = new Lazy<IPluginSource>(request.Plugins);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(request.Cancellation, request.Signals?.Token ?? default);
+        var cancel = cancellation.Token;
+        long cancelledAt = 0; // UTC ticks of the request; no lock in the callback, which runs on the canceller's thread
+        using var noteCancel = cancel.Register(() => Interlocked.CompareExchange(ref cancelledAt, DateTimeOffset.UtcNow.UtcTicks, 0));
+        DateTimeOffset? CancelledAt() => Interlocked.Read(ref cancelledAt) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+        request.Signals?.OnForcedExit(() => writer.FinishForcedCancel(CancelledAt() ?? request.Signals.FirstSignalAt));
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
             embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls)
         {
             Jobs = request.Jobs,
-            Cancellation = request.Cancellation,
+            Cancellation = cancel,
             Resume = resume,
         };
 
-        int previousDegree = KernelParallelism.MaxDegree;
-        KernelParallelism.MaxDegree = request.Threads;
+        Task? run = null;
         try
         {
-            // On a pool thread: a script that never awaits would otherwise hold this thread, and with it the wait
-            // below that lets Ctrl+C or SIGTERM end the run.
-            var run = Task.Run(() => script.RunAsync(new ScriptGlobals(lab)));
-            // Yield on completion: cancellation completes this wait on the thread of the signal handler that cancelled,
-            // which must not run the rest of the run (saving the record, unregistering handlers) itself.
-            await run.WaitAsync(request.Cancellation).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            // The run's degree and token reach every kernel the script or its plugins call, in this flow only (a
+            // process may hold several runs or trials). On a pool thread: a script that never awaits would otherwise
+            // hold this thread, and with it the wait below that lets Ctrl+C or SIGTERM end the run.
+            using (KernelParallelism.Override(request.Threads, cancel))
+                run = Task.Run(() => script.RunAsync(new ScriptGlobals(lab)), cancel);
+            // Yield on completion: cancellation completes this wait on the thread that cancelled, which must not run
+            // the rest of the run (saving the record, unregistering handlers) itself.
+            await run.WaitAsync(cancel).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             record.Status = RunStatus.Succeeded;
+            ReportUnreadArguments(lab, request.Error);
             return 0;
         }
-        catch (OperationCanceledException) when (request.Cancellation.IsCancellationRequested)
+        catch (ScriptHelpShown)
         {
+            record.Status = RunStatus.Succeeded;
+            helpShown.Value = true;
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Let the script stop by itself for a moment (its current plugin call ends at the next check), so that
+            // what it was finishing is kept and nothing of it runs on after the record says it ended.
+            if (run is not null)
+                await Task.WhenAny(run, Task.Delay(CancellationGrace)).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             var call = calls.Running;
             lock (record.Gate)
             {
                 record.Status = RunStatus.Cancelled;
+                record.CancelledAt = CancelledAt() ?? DateTimeOffset.UtcNow;
                 if (call is not null)
                     record.Error = new RunError(nameof(OperationCanceledException), $"Cancelled during {call}.", null, "") { PluginCall = call };
             }
@@ -248,11 +292,23 @@ public static class ScriptRunner
             }
             var inCall = call is null ? "" : $" (in {call})";
             request.Error.WriteLine($"{location ?? source.Path}: error: {error.GetType().Name}: {LogText.Line(error.Message)}{inCall}");
-            return ScriptFailed;
+            // A bad argument is a usage error, like a bad kplab option.
+            return error is ScriptArgumentException ? ScriptInvalid : ScriptFailed;
         }
-        finally
+    }
+
+    /// <summary>
+    /// Flags given to a script that used the obsolete <c>Lab.Arg</c> and never read them (a typo such as
+    /// <c>--min-answer</c>): said on stderr and in the run log, so a run that ignored an argument is never silent.
+    /// </summary>
+    private static void ReportUnreadArguments(Lab lab, TextWriter error)
+    {
+        foreach (var (flag, nearest) in lab.UnreadArguments())
         {
-            KernelParallelism.MaxDegree = previousDegree;
+            var message = $"warning: script argument {flag} was never read by the script, so it had no effect" +
+                          (nearest is null ? "." : $"; did you mean {nearest}?");
+            error.WriteLine(message);
+            lab.RecordLog(message);
         }
     }
 

@@ -41,7 +41,8 @@ public sealed record KpGeometryOptions : PluginOptions
 /// <para>withinCosine is exact in O(n·d) through Σ_{i≠j} x̂ᵢ·x̂ⱼ = |Σᵢ x̂ᵢ|² − Σᵢ |x̂ᵢ|², i.e. (n|c|² − 1)·n/(n − 1)
 /// for unit rows.</para>
 /// <para>Value: Spearman's ρ between quality rank (1 = best) and withinCosine over the ranked labels (negative when
-/// better answers are more alike); NaN without a quality order. Components <c>spearman.&lt;statistic&gt;</c> give ρ for
+/// better answers are more alike); NaN without a quality order (<see cref="EvaluationInput.QualityOrder"/>, else the one
+/// <see cref="LabelVector.QualityOrder"/> of Truth carries; its absence is logged once). Components <c>spearman.&lt;statistic&gt;</c> give ρ for
 /// every statistic (labels with a NaN statistic left out; NaN for fewer than two labels or a constant side).</para>
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "kp-geometry", Description = "Per expert label: within-label cosine (bootstrap CI), centroid norm and cosines, kNN label agreement and density; Spearman correlation of each with answer quality.")]
@@ -63,6 +64,9 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         if (data.Columns == 0) throw new ArgumentException($"Metric '{Name}': the embeddings have no columns.");
         data.ThrowIfNonFinite(Name);
         var ranked = QualityCodes(input.QualityOrder, truth);
+        if (ranked.Length == 0 && Interlocked.Exchange(ref _toldNoOrder, 1) == 0)
+            context.Log($"{Name}: no quality order (neither EvaluationInput.QualityOrder nor the labels' own, e.g. a dataset.yaml's " +
+                        "qualityOrder or LoadDataset(..., qualityOrder: [...])), so its value, Spearman's rho with quality, is NaN; the per-label rows are computed.");
 
         var rows = new UnitRows(data);
         int labels = truth.Names.Count, d = data.Columns;
@@ -121,9 +125,15 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         };
     }
 
-    /// <summary>The label codes of the quality order, best first; empty without one.</summary>
-    private static int[] QualityCodes(IReadOnlyList<string>? order, LabelVector truth)
+    private int _toldNoOrder;
+
+    /// <summary>
+    /// The label codes of the quality order, best first; empty without one. An order given in the input must name
+    /// labels the rows have; the labels' own order (their data set's) may name labels this subset lacks, which are left out.
+    /// </summary>
+    private static int[] QualityCodes(IReadOnlyList<string>? given, LabelVector truth)
     {
+        var order = given ?? truth.QualityOrder?.Where(label => truth.CodeOf(label) >= 0).ToArray();
         if (order is null) return [];
         var codes = new List<int>();
         foreach (var label in order)

@@ -19,8 +19,8 @@ public sealed class ProcessFaultTests(ScriptWorkspace workspace) : IClassFixture
     private const string PluginScript = """
         var data = EmbeddingMatrix.FromRows(new[] { new float[] { 1, 2 }, new float[] { 3, 4 } });
         Lab.Log("before the plugin call");
-        if (Lab.Args[0] == "metric") Lab.Metric(Lab.Args[1]);
-        else Lab.Clusterer(Lab.Args[1]).Fit(data);
+        if (Lab.RawArgs[0] == "metric") Lab.Metric(Lab.RawArgs[1]);
+        else Lab.Clusterer(Lab.RawArgs[1]).Fit(data);
         Lab.Log("after the plugin call");
         """;
 

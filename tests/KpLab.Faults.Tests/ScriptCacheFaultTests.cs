@@ -46,7 +46,7 @@ public sealed class ScriptCacheFaultTests(ScriptWorkspace workspace) : IClassFix
     [Fact]
     public async Task A_damaged_pdb_is_compiled_again_and_the_script_error_keeps_its_line()
     {
-        var path = workspace.Write("pdb.csx", "Lab.Log(\"start\");\nvar n = Lab.Args.Count;\nthrow new InvalidOperationException($\"boom {n}\");\n");
+        var path = workspace.Write("pdb.csx", "Lab.Log(\"start\");\nvar n = Lab.RawArgs.Count;\nthrow new InvalidOperationException($\"boom {n}\");\n");
         var first = await workspace.RunAsync("pdb.csx");
         Assert.Contains($"{path}:3: error: InvalidOperationException: boom 0", first.Error);
         var pdb = CachedFile(first.Result, ".pdb");

@@ -61,7 +61,7 @@ public sealed class CliTests(ScriptWorkspace workspace) : IClassFixture<ScriptWo
     [Fact]
     public async Task RunPassesArgumentsAfterTheSeparatorAndTheSeed()
     {
-        var script = workspace.Write("cli/args.csx", "Lab.Log($\"{Lab.Seed}:{string.Join(',', Lab.Args)}\");\n");
+        var script = workspace.Write("cli/args.csx", "Lab.Log($\"{Lab.Seed}:{string.Join(',', Lab.RawArgs)}\");\n");
         var (exit, output, error) = await Invoke("run", script, "--seed", "42", "--runs", workspace.Runs, "--", "--flag", "x");
         Assert.True(exit == 0, error);
         Assert.Equal("42:--flag,x", output.Trim());

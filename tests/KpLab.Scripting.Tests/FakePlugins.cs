@@ -51,11 +51,17 @@ public sealed partial class ThresholdClusterer(ThresholdOptions options, PluginC
 {
     public PluginContext Context { get; } = context;
 
-    public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
-        new(Enumerable.Range(0, data.Rows).Select(i => data[i, 0] >= options.Threshold ? 1 : 0).ToArray())
+    /// <summary>What the last <see cref="Fit"/> saw: its token and the kernels' degree in force.</summary>
+    public (CancellationToken Token, int Degree, CancellationToken KernelToken)? LastFit { get; private set; }
+
+    public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
+    {
+        LastFit = (cancellationToken, KpLab.Kernels.KernelParallelism.Current, KpLab.Kernels.KernelParallelism.Cancellation);
+        return new(Enumerable.Range(0, data.Rows).Select(i => data[i, 0] >= options.Threshold ? 1 : 0).ToArray())
         {
             Probabilities = Enumerable.Repeat(1.0, data.Rows).ToArray(),
         };
+    }
 }
 
 /// <summary>Fraction of rows whose predicted cluster equals the truth code.</summary>
@@ -79,6 +85,7 @@ public sealed class FakePluginSource : IPluginSource
 {
     public FakeEmbedder Embedder { get; } = new();
     public List<PluginContext> Contexts { get; } = [];
+    public List<ThresholdClusterer> Clusterers { get; } = [];
 
     public IReadOnlyList<PluginDescriptor> Plugins { get; } =
     [
@@ -101,10 +108,16 @@ public sealed class FakePluginSource : IPluginSource
         object plugin = name switch
         {
             "fake-embed" => Embedder,
-            "threshold" => new ThresholdClusterer((ThresholdOptions)bound, context),
+            "threshold" => Track(new ThresholdClusterer((ThresholdOptions)bound, context)),
             _ => new AgreementMetric(),
         };
         return new PluginInstance(descriptor, bound, plugin);
+    }
+
+    private ThresholdClusterer Track(ThresholdClusterer clusterer)
+    {
+        lock (Clusterers) Clusterers.Add(clusterer);
+        return clusterer;
     }
 
     private static PluginDescriptor Describe(PluginKind kind, string name, Type options) =>

@@ -22,7 +22,7 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
         Lab.Table("agreement", r);
         Lab.SaveNpy("out.npy", v);
         Lab.Save("labels.csv", p);
-        Lab.Log($"args={string.Join("|", Lab.Args)} seed={Lab.Seed} threads={Lab.Threads} out={Directory.Exists(Lab.Out)}");
+        Lab.Log($"args={string.Join("|", Lab.RawArgs)} seed={Lab.Seed} threads={Lab.Threads} out={Directory.Exists(Lab.Out)}");
         """;
 
     private void WriteApiFixture()
@@ -127,8 +127,8 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
     {
         var path = workspace.Write("throws.csx", """
             Lab.Log("start");
-            if (Lab.Args.Count > 0)
-                throw new InvalidOperationException("boom " + Lab.Args[0]);
+            if (Lab.RawArgs.Count > 0)
+                throw new InvalidOperationException("boom " + Lab.RawArgs[0]);
             Lab.Table("t", new[] { new { a = 1 } });
             """);
         var good = await workspace.RunAsync("throws.csx");
@@ -155,7 +155,7 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
     {
         var path = workspace.Write("plugins.csx", """
             var data = EmbeddingMatrix.FromRows(new[] { new float[] { 1 } });
-            if (Lab.Args[0] == "unknown") Lab.Clusterer("kmeans");
+            if (Lab.RawArgs[0] == "unknown") Lab.Clusterer("kmeans");
             else Lab.Clusterer("threshold", new { minClusterSize = -3 }).Fit(data);
             """);
         var unknown = await workspace.RunAsync("plugins.csx", args: ["unknown"]);
@@ -172,11 +172,67 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
     [Fact]
     public async Task ThreadsSetTheKernelDegreeDuringTheRunOnly()
     {
-        workspace.Write("threads.csx", "Lab.Log(KernelParallelism.MaxDegree.ToString());\n");
-        int before = KernelParallelism.MaxDegree;
+        workspace.Write("threads.csx", "Lab.Log(KernelParallelism.Current.ToString());\n");
+        int before = KernelParallelism.Current;
         var (result, output, _) = await workspace.RunAsync("threads.csx", threads: 3);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("3", output.Trim());
-        Assert.Equal(before, KernelParallelism.MaxDegree);
+        Assert.Equal(before, KernelParallelism.Current);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_runs_keep_their_own_kernel_degree_in_the_script_and_in_plugin_calls()
+    {
+        // Under the old process-wide degree the second run's --threads replaced the first's while both ran.
+        workspace.Write("degree.csx", """
+            var data = EmbeddingMatrix.FromRows(new[] { new float[] { 1 }, new float[] { 9 } });
+            var c = Lab.Clusterer("threshold");
+            for (int i = 0; i < 40; i++)
+            {
+                c.Fit(data);
+                Lab.Log(KernelParallelism.Current.ToString());
+                System.Threading.Thread.Sleep(5);
+            }
+            """);
+        var one = new FakePluginSource();
+        var three = new FakePluginSource();
+        var runs = await Task.WhenAll(workspace.RunAsync("degree.csx", one, threads: 1), workspace.RunAsync("degree.csx", three, threads: 3));
+        Assert.All(runs, r => Assert.Equal(0, r.Result.ExitCode));
+        Assert.Equal(Enumerable.Repeat("1", 40), runs[0].Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(Enumerable.Repeat("3", 40), runs[1].Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, one.Clusterers.Single().LastFit!.Value.Degree);
+        Assert.Equal(3, three.Clusterers.Single().LastFit!.Value.Degree);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_run_stops_it_at_its_next_plugin_call_and_records_when()
+    {
+        workspace.Write("cancel-loop.csx", """
+            var data = EmbeddingMatrix.FromRows(new[] { new float[] { 1 }, new float[] { 9 } });
+            var c = Lab.Clusterer("threshold");
+            c.Fit(data);
+            Lab.Log("started");
+            while (true) c.Fit(data); // never looks at a token itself: the next Fit is refused once the run is cancelled
+            """);
+        var plugins = new FakePluginSource();
+        using var cts = new CancellationTokenSource();
+        var running = workspace.RunAsync("cancel-loop.csx", plugins, cancellation: cts.Token);
+        // Cancel once the script is in its loop (it has fitted at least once), however long compiling took.
+        while (!running.IsCompleted && plugins.Clusterers.FirstOrDefault()?.LastFit is null) await Task.Delay(20);
+        await Task.Delay(50);
+        cts.Cancel();
+        var (result, output, error) = await running;
+        Assert.Equal(ScriptRunner.Cancelled, result.ExitCode);
+        Assert.Equal(RunStatus.Cancelled, result.Record!.Status);
+        Assert.NotNull(result.Record.CancelledAt);
+        Assert.True(result.Record.EndedAt >= result.Record.CancelledAt);
+        Assert.Equal("started", output.Trim());
+        Assert.Contains("run cancelled", error);
+        // The plugin was given a token that the run cancels, and the same token reached the kernels' scope.
+        var fit = plugins.Clusterers.Single().LastFit!.Value;
+        Assert.True(fit.Token.IsCancellationRequested || fit.Token.CanBeCanceled);
+        Assert.Equal(fit.Token, fit.KernelToken);
+        Assert.Equal("cancelled", ScriptWorkspace.Record(result).GetProperty("status").GetString());
+        Assert.True(ScriptWorkspace.Record(result).TryGetProperty("cancelledAt", out _));
     }
 }

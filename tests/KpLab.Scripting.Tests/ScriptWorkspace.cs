@@ -27,7 +27,7 @@ public sealed class ScriptWorkspace : IDisposable
     }
 
     public async Task<(RunResult Result, string Output, string Error)> RunAsync(string script, IPluginSource? plugins = null,
-        string[]? args = null, int seed = 0, int threads = 1)
+        string[]? args = null, int seed = 0, int threads = 1, CancellationToken cancellation = default)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -45,6 +45,7 @@ public sealed class ScriptWorkspace : IDisposable
             Plugins = () => source,
             Output = output,
             Error = error,
+            Cancellation = cancellation,
         });
         return (result, output.ToString(), error.ToString());
     }

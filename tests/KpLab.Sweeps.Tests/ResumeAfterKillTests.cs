@@ -13,7 +13,7 @@ namespace KpLab.Sweeps.Tests;
 public sealed class ResumeAfterKillTests : IDisposable
 {
     private const string Script = """
-        var data = Lab.LoadDataset(Lab.Args[0], text: "answer_text", label: "label", group: "question_id");
+        var data = Lab.LoadDataset(Lab.RawArgs[0], text: "answer_text", label: "label", group: "question_id");
         var questions = data.SplitByGroup().Take(12).ToList();
         var results = Lab.Sweep(questions)
             .Embedders("tfidf")

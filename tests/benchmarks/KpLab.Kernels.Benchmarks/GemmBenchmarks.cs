@@ -14,6 +14,7 @@ public class GemmBenchmarks
     private float[] _x = [];
     private float[] _y = [];
     private float[] _c = [];
+    private IDisposable? _degree;
 
     [Params(5000)]
     public int N { get; set; }
@@ -30,8 +31,11 @@ public class GemmBenchmarks
         _x = QuickTiming.RandomMatrix(N, D);
         _y = (float[])_x.Clone();
         _c = new float[N * N];
-        KernelParallelism.MaxDegree = Threads;
+        _degree = KernelParallelism.Override(Threads); // same thread as the benchmark: the scope holds for it
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _degree?.Dispose();
 
     /// <summary>X·Xᵀ, the symmetric path (what NumPy's X @ X.T does with OpenBLAS).</summary>
     [Benchmark(Baseline = true)]
