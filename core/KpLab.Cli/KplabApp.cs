@@ -8,7 +8,7 @@ using KpLab.Scripting;
 namespace KpLab.Cli;
 
 /// <summary>
-/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c>, <c>cache info|clear</c>, <c>new experiment</c> and <c>setup</c>. Exit codes:
+/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c>, <c>cache info|clear</c>, <c>new experiment</c>, <c>setup</c>, <c>submit</c> and <c>merge</c>. Exit codes:
 /// 0 success, 1 a script threw or a command failed, 2 a usage error, a missing script or a compile error.
 /// </summary>
 /// <param name="loadPlugins">Loads the plugins, given the <c>--plugins</c> folders.</param>
@@ -56,6 +56,8 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
         root.Subcommands.Add(CacheCommand());
         root.Subcommands.Add(NewCommand());
         root.Subcommands.Add(SetupCommand());
+        root.Subcommands.Add(SubmitCommand());
+        root.Subcommands.Add(MergeCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -80,10 +82,11 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
     {
         var script = new Argument<string>("script") { Description = "The .csx script." };
         var scriptArgs = new Argument<string[]>("args") { Description = "Arguments for the script (after --), as Lab.Args.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache };
+        var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache, _shard };
         command.SetAction(async (parse, cancel) =>
         {
             var folders = parse.GetValue(_plugins) ?? [];
+            if (!TryParseShard(parse.GetValue(_shard), out var shard)) return 2;
             IPluginSource? source = null;
             try
             {
@@ -92,6 +95,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
                     ScriptPath = parse.GetValue(script)!,
                     Args = parse.GetValue(scriptArgs) ?? [],
                     Seed = parse.GetValue(_seed),
+                    Shard = shard,
                     Threads = parse.GetValue(_threads),
                     RunsDirectory = parse.GetValue(_runs)!,
                     ScriptCacheDirectory = parse.GetValue(_noScriptCache) ? null : ScriptCacheDirectory,

@@ -17,6 +17,9 @@ public sealed record RunRequest
     /// <summary>The run seed.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The shard of the work this run does (<c>--shard</c>), or null for all of it.</summary>
+    public ShardAssignment? Shard { get; init; }
+
     /// <summary>Threads for plugins and kernels.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -178,7 +181,7 @@ public static class ScriptRunner
             : new EmbeddingCache(request.EmbeddingCacheDirectory, w => request.Error.WriteLine("warning: " + w));
         var plugins = new Lazy<IPluginSource>(request.Plugins);
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
-            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls);
+            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls) { Shard = request.Shard };
 
         int previousDegree = KernelParallelism.MaxDegree;
         KernelParallelism.MaxDegree = request.Threads;
