@@ -8,7 +8,7 @@ using KpLab.Scripting;
 namespace KpLab.Cli;
 
 /// <summary>
-/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c>, <c>cache info|clear</c>, <c>new experiment</c> and <c>setup</c>. Exit codes:
+/// The <c>kplab</c> command line: <c>run</c>, <c>run-all</c>, <c>runs</c>, <c>plugins</c>, <c>cache info|clear</c>, <c>new experiment</c>, <c>setup</c>, <c>submit</c> and <c>merge</c>. Exit codes:
 /// 0 success, 1 a script threw or a command failed, 2 a usage error, a missing script or a compile error.
 /// </summary>
 /// <param name="loadPlugins">Loads the plugins, given the <c>--plugins</c> folders.</param>
@@ -56,6 +56,8 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
         root.Subcommands.Add(CacheCommand());
         root.Subcommands.Add(NewCommand());
         root.Subcommands.Add(SetupCommand());
+        root.Subcommands.Add(SubmitCommand());
+        root.Subcommands.Add(MergeCommand());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -123,7 +125,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
             Description = "Continue the run in this folder: its finished sweep trials are kept, the rest computed. Refused if the script, arguments, seed, inputs or plugin versions changed.",
         };
         var jobs = new Option<int>("--jobs") { Description = "Sweep trials run at once, sharing --threads; results are identical to --jobs 1.", DefaultValueFactory = _ => 1 };
-        var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache, resume, jobs };
+        var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache, resume, jobs, _shard };
         command.SetAction(async (parse, cancel) =>
         {
             if (StrayRunArguments(raw, parse.GetValue(scriptArgs) ?? [], command) is { } stray)
@@ -132,6 +134,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
                 return ScriptRunner.ScriptInvalid;
             }
             var folders = parse.GetValue(_plugins) ?? [];
+            if (!TryParseShard(parse.GetValue(_shard), out var shard)) return 2;
             IPluginSource? source = null;
             using var signals = new RunSignals();
             try
@@ -141,6 +144,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
                     ScriptPath = parse.GetValue(script)!,
                     Args = parse.GetValue(scriptArgs) ?? [],
                     Seed = parse.GetValue(_seed),
+                    Shard = shard,
                     Threads = parse.GetValue(_threads),
                     RunsDirectory = parse.GetValue(_runs)!,
                     ScriptCacheDirectory = parse.GetValue(_noScriptCache) ? null : ScriptCacheDirectory,

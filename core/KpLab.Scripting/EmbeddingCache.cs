@@ -20,6 +20,16 @@ namespace KpLab.Scripting;
 /// into one, so lookups stay a few file reads however many scripts added texts. Embedders whose dimension depends
 /// on the corpus (<see cref="IEmbedder.Dimension"/> 0, e.g. TF-IDF) cannot reuse vectors per text; for them a pack is
 /// keyed by the whole ordered text list and used only for that exact list.
+/// <para>
+/// Many processes, on many machines sharing one filesystem (a cluster's array tasks), may use one cache at once. Every
+/// file is written once under its content address and published atomically without replacing anything
+/// (<see cref="AtomicFile.WriteOnce"/>), so readers never see a partial file and racing writers of one entry leave one
+/// whole copy. Compaction deletes only the packs it merged (never one another process wrote since), after the merged
+/// pack is on disk, so no vector is lost; a reader that finds a pack gone looks again for the pack that replaced it, and
+/// a lookup that misses looks for packs other processes added since. A pack that fails its checks is moved aside before
+/// it is checked again and deleted, so a good copy that another writer put in its place meanwhile is kept.
+/// One instance is safe for concurrent use by several threads.
+/// </para>
 /// </remarks>
 public sealed class EmbeddingCache
 {
@@ -33,6 +43,7 @@ public sealed class EmbeddingCache
     private const int HashBytes = 32;
 
     private readonly Dictionary<string, IdentityIndex> _indexes = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
     private readonly Action<string> _warn;
 
     /// <summary>Creates a cache rooted at <paramref name="root"/>.</summary>
@@ -60,21 +71,33 @@ public sealed class EmbeddingCache
     /// <summary>Looks up <paramref name="hashes"/>; returns the dimension and fills found rows, or leaves them null.</summary>
     internal int Lookup(string identity, IReadOnlyList<TextHash> hashes, float[]?[] found)
     {
-        var index = Index(identity);
+        lock (_lock)
+        {
+            var index = Index(identity);
+            if (Fill(index, hashes, found) > 0) { Refresh(identity, index); Fill(index, hashes, found); }
+            return index.Dimension;
+        }
+    }
+
+    /// <summary>Fills the rows <paramref name="index"/> holds; returns how many are still missing.</summary>
+    private static int Fill(IdentityIndex index, IReadOnlyList<TextHash> hashes, float[]?[] found)
+    {
+        int missing = 0;
         for (int i = 0; i < hashes.Count; i++)
-            found[i] = index.Rows.GetValueOrDefault(hashes[i]);
-        return index.Dimension;
+            if ((found[i] = index.Rows.GetValueOrDefault(hashes[i])) is null) missing++;
+        return missing;
     }
 
     /// <summary>The vectors of exactly this ordered text list for a corpus-dependent embedder, or null.</summary>
     internal EmbeddingMatrix? LookupBatch(string identity, IReadOnlyList<TextHash> hashes)
     {
         var path = Path.Combine(IdentityFolder(identity), "batch-" + ListHash(hashes) + PackExtension);
-        var pack = ReadPack(path);
+        Pack? pack;
+        lock (_lock) pack = ReadPack(path);
         if (pack is null) return null;
         if (pack.Hashes.Length != hashes.Count || !pack.Hashes.AsSpan().SequenceEqual(hashes.ToArray()))
         {
-            Corrupt(path, "its texts do not match its name");
+            lock (_lock) Corrupt(path, "its texts do not match its name");
             return null;
         }
         return EmbeddingMatrix.FromValues(pack.Hashes.Length, pack.Dimension, pack.Values);
@@ -84,18 +107,24 @@ public sealed class EmbeddingCache
     internal void Store(string identity, IReadOnlyList<TextHash> hashes, EmbeddingMatrix vectors)
     {
         if (hashes.Count == 0) return;
-        var folder = IdentityFolder(identity);
-        if (!TryWrite(folder, identity, "pack-" + ListHash(hashes) + PackExtension, hashes, vectors)) return;
-        var index = Index(identity);
-        index.Dimension = vectors.Columns;
-        for (int i = 0; i < hashes.Count; i++) index.Rows[hashes[i]] = vectors.Row(i).ToArray();
-        index.Packs++;
-        if (index.Packs > CompactAbove) Compact(identity, index);
+        lock (_lock)
+        {
+            var folder = IdentityFolder(identity);
+            var name = "pack-" + ListHash(hashes) + PackExtension;
+            if (!TryWrite(folder, identity, name, hashes, vectors)) return;
+            var index = Index(identity);
+            index.Dimension = vectors.Columns;
+            for (int i = 0; i < hashes.Count; i++) index.Rows.TryAdd(hashes[i], vectors.Row(i).ToArray());
+            index.Loaded.Add(name);
+            if (index.Loaded.Count > CompactAbove) Compact(identity, index);
+        }
     }
 
     /// <summary>Stores a whole batch for a corpus-dependent embedder.</summary>
-    internal void StoreBatch(string identity, IReadOnlyList<TextHash> hashes, EmbeddingMatrix vectors) =>
-        TryWrite(IdentityFolder(identity), identity, "batch-" + ListHash(hashes) + PackExtension, hashes, vectors);
+    internal void StoreBatch(string identity, IReadOnlyList<TextHash> hashes, EmbeddingMatrix vectors)
+    {
+        lock (_lock) TryWrite(IdentityFolder(identity), identity, "batch-" + ListHash(hashes) + PackExtension, hashes, vectors);
+    }
 
     /// <summary>What the cache holds: one entry per embedder identity.</summary>
     public IReadOnlyList<EmbeddingCacheEntry> Describe()
@@ -111,7 +140,9 @@ public sealed class EmbeddingCache
             int dimension = 0;
             foreach (var pack in packs)
             {
-                bytes += new FileInfo(pack).Length;
+                var file = new FileInfo(pack);
+                if (!file.Exists) continue; // merged away by another process's compaction since the listing
+                bytes += file.Length;
                 var header = ReadHeader(pack);
                 if (header is { } h) { vectors += h.Count; dimension = h.Dimension; }
             }
@@ -123,8 +154,11 @@ public sealed class EmbeddingCache
     /// <summary>Deletes every cached embedding.</summary>
     public void Clear()
     {
-        _indexes.Clear();
-        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+        lock (_lock)
+        {
+            _indexes.Clear();
+            if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+        }
     }
 
     private string IdentityFolder(string identity) =>
@@ -137,30 +171,52 @@ public sealed class EmbeddingCache
     {
         if (_indexes.TryGetValue(identity, out var index)) return index;
         index = new IdentityIndex();
+        Refresh(identity, index);
+        _indexes[identity] = index;
+        return index;
+    }
+
+    /// <summary>Reads the packs of <paramref name="identity"/> that <paramref name="index"/> has not read yet.</summary>
+    /// <remarks>
+    /// A pack listed but gone when read was merged by another process's compaction: the merged pack may have appeared
+    /// after the listing, so the folder is listed again (a few times at most: compactions are rare).
+    /// </remarks>
+    private void Refresh(string identity, IdentityIndex index)
+    {
         var folder = IdentityFolder(identity);
-        if (Directory.Exists(folder))
-            foreach (var path in Directory.GetFiles(folder, "pack-*" + PackExtension).Order(StringComparer.Ordinal))
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            string[] paths;
+            try { paths = Directory.GetFiles(folder, "pack-*" + PackExtension); }
+            catch (DirectoryNotFoundException) { return; }
+            bool vanished = false;
+            foreach (var path in paths.Order(StringComparer.Ordinal))
             {
+                var name = Path.GetFileName(path);
+                if (index.Loaded.Contains(name)) continue;
                 var pack = ReadPack(path);
-                if (pack is null) continue;
+                if (pack is null)
+                {
+                    vanished |= !File.Exists(path);
+                    continue;
+                }
                 if (index.Dimension != 0 && pack.Dimension != index.Dimension)
                 {
                     Corrupt(path, $"its dimension {pack.Dimension} differs from the other packs' {index.Dimension}");
                     continue;
                 }
                 index.Dimension = pack.Dimension;
-                index.Packs++;
+                index.Loaded.Add(name);
                 for (int i = 0; i < pack.Hashes.Length; i++)
-                    index.Rows[pack.Hashes[i]] = pack.Values.AsSpan(i * pack.Dimension, pack.Dimension).ToArray();
+                    index.Rows.TryAdd(pack.Hashes[i], pack.Values.AsSpan(i * pack.Dimension, pack.Dimension).ToArray());
             }
-        _indexes[identity] = index;
-        return index;
+            if (!vanished) return;
+        }
     }
 
     private void Compact(string identity, IdentityIndex index)
     {
         var folder = IdentityFolder(identity);
-        var old = Directory.GetFiles(folder, "pack-*" + PackExtension);
         var hashes = index.Rows.Keys.OrderBy(h => h).ToArray();
         var merged = EmbeddingMatrix.Create(hashes.Length, index.Dimension, span =>
         {
@@ -169,9 +225,11 @@ public sealed class EmbeddingCache
         });
         var name = "pack-" + ListHash(hashes) + PackExtension;
         if (!TryWrite(folder, identity, name, hashes, merged)) return;
-        foreach (var path in old)
-            if (Path.GetFileName(path) != name) TryDelete(path);
-        index.Packs = 1;
+        // Only the packs merged above: a pack another process wrote meanwhile is not in this index and stays.
+        foreach (var mergedPack in index.Loaded)
+            if (mergedPack != name) TryDelete(Path.Combine(folder, mergedPack));
+        index.Loaded.Clear();
+        index.Loaded.Add(name);
     }
 
     private bool TryWrite(string folder, string identity, string name, IReadOnlyList<TextHash> hashes, EmbeddingMatrix vectors)
@@ -179,9 +237,9 @@ public sealed class EmbeddingCache
         try
         {
             Directory.CreateDirectory(folder);
-            var identityFile = Path.Combine(folder, "identity.txt");
-            if (!File.Exists(identityFile)) AtomicFile.WriteAllText(identityFile, identity);
-            AtomicFile.WriteAllBytes(Path.Combine(folder, name), EncodePack(hashes, vectors));
+            AtomicFile.WriteOnce(Path.Combine(folder, "identity.txt"), System.Text.Encoding.UTF8.GetBytes(identity));
+            // Content-addressed: if the file is there, another writer stored these texts already.
+            AtomicFile.WriteOnce(Path.Combine(folder, name), EncodePack(hashes, vectors));
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -266,7 +324,32 @@ public sealed class EmbeddingCache
     private void Corrupt(string path, string problem)
     {
         _warn($"embedding cache: {path} is corrupt ({problem}); it is deleted and its texts will be embedded again.");
-        TryDelete(path);
+        Quarantine(path);
+    }
+
+    /// <summary>
+    /// Removes a corrupt file without ever removing a good one: the file is first moved aside (atomically, so only
+    /// one remover gets it), then checked again; if another writer had already put a good copy at the path, the moved
+    /// file is that copy and goes back.
+    /// </summary>
+    private static void Quarantine(string path)
+    {
+        var aside = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.corrupt");
+        try { File.Move(path, aside); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        bool good;
+        try { good = Check(File.ReadAllBytes(aside), out _, out _) is null; }
+        catch (IOException) { good = false; }
+        if (good)
+        {
+            try
+            {
+                File.Move(aside, path, overwrite: false);
+                return;
+            }
+            catch (IOException) { }
+        }
+        TryDelete(aside);
     }
 
     private static void TryDelete(string path)
@@ -281,7 +364,8 @@ public sealed class EmbeddingCache
     private sealed class IdentityIndex
     {
         public int Dimension;
-        public int Packs;
+        /// <summary>The pack files whose rows are in <see cref="Rows"/> (file names).</summary>
+        public readonly HashSet<string> Loaded = new(StringComparer.Ordinal);
         public readonly Dictionary<TextHash, float[]> Rows = [];
     }
 }

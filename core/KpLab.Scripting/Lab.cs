@@ -150,6 +150,12 @@ public sealed partial class Lab
     /// </summary>
     public CancellationToken Cancellation { get; internal init; }
 
+    /// <summary>
+    /// This run's shard of the work (<c>--shard I/N</c> or <c>--shard auto</c> on a job array), or null when the run
+    /// does all of it. A script that splits its own work keeps the items <see cref="ShardAssignment.Owns"/> gives it.
+    /// </summary>
+    public ShardAssignment? Shard { get; internal init; }
+
     /// <summary>The run's random source (the one plugins get), for the script's own sampling.</summary>
     public RandomSource Random { get; }
 

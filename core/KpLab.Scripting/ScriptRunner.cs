@@ -17,6 +17,9 @@ public sealed record RunRequest
     /// <summary>The run seed.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The shard of the work this run does (<c>--shard</c>), or null for all of it.</summary>
+    public ShardAssignment? Shard { get; init; }
+
     /// <summary>Threads for plugins and kernels.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -238,6 +241,7 @@ public static class ScriptRunner
         {
             Jobs = request.Jobs,
             Cancellation = cancel,
+            Shard = request.Shard,
             Resume = resume,
         };
 
