@@ -162,14 +162,49 @@ public sealed partial class KplabApp
         var shardRuns = new Argument<string[]>("shard-runs") { Description = "The shard run folders (or folders holding them).", Arity = ArgumentArity.OneOrMore };
         var shards = new Option<int?>("--shards") { Description = "How many shards there should be (missing indices are named)." };
         var command = new Command("merge", "Merges the runs of a sharded sweep (kplab run --shard) into one run and runs its report once.")
-            { shardRuns, shards, _runs };
-        command.SetAction(parse =>
+            { shardRuns, shards, _runs, _threads };
+        command.SetAction(async (parse, cancel) =>
         {
-            // The merge orders the shards' trials by their ids and checks they come from one sweep: that needs the sweep
-            // engine's trial ids and trial store (issue 11), which this build does not have yet.
-            Error.WriteLine("kplab merge: merging shard runs needs the sweep engine (Lab.Sweep, trial ids, the trial store), which this build does not have yet; the shard runs are in: "
-                            + string.Join(", ", parse.GetValue(shardRuns) ?? []));
-            return 2;
+            var (merge, refusal) = ShardMerge.Open(parse.GetValue(shardRuns) ?? [], parse.GetValue(shards));
+            if (merge is null)
+            {
+                Error.WriteLine($"kplab merge: {refusal}");
+                return 2;
+            }
+            if (File.Exists(merge.ScriptPath) && ScriptSource.Read(merge.ScriptPath).Sha256 != merge.ScriptSha256)
+            {
+                Error.WriteLine($"kplab merge: the script {merge.ScriptPath} changed since the shards ran it; merge with the script they ran.");
+                return 2;
+            }
+            Out.WriteLine($"kplab merge: {merge.Folders.Count} shards of {merge.ScriptPath}; running it once over their trials.");
+            IPluginSource? source = null;
+            using var signals = new RunSignals();
+            try
+            {
+                var result = await ScriptRunner.RunAsync(new RunRequest
+                {
+                    ScriptPath = merge.ScriptPath,
+                    Args = merge.Args,
+                    Seed = merge.Seed,
+                    Threads = parse.GetValue(_threads),
+                    RunsDirectory = parse.GetValue(_runs)!,
+                    ScriptCacheDirectory = ScriptCacheDirectory,
+                    EmbeddingCacheDirectory = EmbeddingCacheDirectory,
+                    Plugins = () => { EnsureModels(); return source = LoadPlugins(parse.GetValue(_plugins) ?? []); },
+                    Output = Out,
+                    Error = Error,
+                    Cancellation = cancel,
+                    Signals = signals,
+                    MergeFrom = merge.Folders,
+                });
+                if (result.RunDirectory is not null)
+                    (result.ExitCode == 0 ? Out : Error).WriteLine($"kplab merge: merged run: {result.RunDirectory}");
+                return result.ExitCode;
+            }
+            finally
+            {
+                (source as IDisposable)?.Dispose();
+            }
         });
         return command;
     }

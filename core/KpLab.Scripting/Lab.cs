@@ -351,6 +351,9 @@ public sealed partial class Lab
     public int Jobs { get; internal init; } = 1;
 
 
+    /// <summary>Set by <c>kplab merge</c>: every sweep trial must be in the run's trial store (the shards' union).</summary>
+    internal bool RequiresStoredTrials { get; init; }
+
     /// <summary>Set when this run continues an earlier one: refuses a changed input or plugin.</summary>
     internal ResumeCheck? Resume { get; init; }
 

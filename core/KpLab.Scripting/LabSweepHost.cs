@@ -20,6 +20,10 @@ internal sealed class LabSweepHost(Lab lab) : ISweepHost
 
     public string RunDirectory => lab.Out;
 
+    public SweepShard? Shard => lab.Shard is { } shard ? new SweepShard(shard.Index, shard.Count) : null;
+
+    public bool RequiresStoredTrials => lab.RequiresStoredTrials;
+
     public CancellationToken Cancellation => lab.Cancellation;
 
     public PluginConfig Configure(PluginKind kind, string name, object? options, string? label) =>

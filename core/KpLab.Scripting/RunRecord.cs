@@ -59,6 +59,12 @@ public sealed class RunRecord
     /// <summary>The sweeps the script ran: trial counts and the file that lists the trials.</summary>
     public List<SweepRecord> Sweeps { get; } = [];
 
+    /// <summary>The shard this run computed (<c>kplab run --shard</c>), as <c>I/N</c>; null for a whole run.</summary>
+    public string? Shard { get; init; }
+
+    /// <summary>The shard runs whose trial stores <c>kplab merge</c> joined into this run's; null when not a merge.</summary>
+    public IReadOnlyList<string>? MergedFrom { get; init; }
+
     /// <summary>
     /// Earlier attempts of this run, oldest first, when it was continued with <c>--resume</c>: when each started and
     /// how it ended (e.g. "killed").

@@ -62,6 +62,13 @@ public sealed record RunRequest
     /// </summary>
     public string? ResumeDirectory { get; init; }
 
+    /// <summary>
+    /// Shard run folders (<c>kplab merge</c>) whose trial stores are joined into the new run's before the script runs;
+    /// its sweeps then read every trial back and compute none (a missing one is refused), so tables and report are
+    /// written once, as a single run would write them.
+    /// </summary>
+    public IReadOnlyList<string>? MergeFrom { get; init; }
+
     /// <summary>Sweep trials run at once (<c>--jobs</c>), sharing the <see cref="Threads"/> budget.</summary>
     public int Jobs { get; init; } = 1;
 }
@@ -139,6 +146,8 @@ public static class ScriptRunner
             Host = HostInfo.Current(),
             StartedAt = DateTimeOffset.UtcNow,
             Process = RunProcess.Current(),
+            Shard = request.Shard?.ToString(),
+            MergedFrom = request.MergeFrom?.Select(Path.GetFullPath).ToArray(),
         };
         if (resume is not null) record.Attempts.AddRange(resume.Attempts());
         try
@@ -153,6 +162,7 @@ public static class ScriptRunner
         var recordPath = Path.Combine(folder, RecordFile);
         try
         {
+            if (request.MergeFrom is { } shards) JoinTrialStores(shards, Path.Combine(folder, "trials"));
             record.Save(recordPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -242,6 +252,7 @@ public static class ScriptRunner
             Jobs = request.Jobs,
             Cancellation = cancel,
             Shard = request.Shard,
+            RequiresStoredTrials = request.MergeFrom is not null,
             Resume = resume,
         };
 
@@ -283,6 +294,12 @@ public static class ScriptRunner
             request.Error.WriteLine($"kplab: run cancelled{(call is null ? "" : $" during {call}")}.");
             return Cancelled;
         }
+        catch (Exception e) when (Unwrap(e) is KpLab.Sweeps.SweepShardCompletedException)
+        {
+            // A shard run's sweep stored its trials and ended the script: its report runs once, in kplab merge.
+            record.Status = RunStatus.Succeeded;
+            return 0;
+        }
         catch (Exception e)
         {
             var error = Unwrap(e);
@@ -313,6 +330,22 @@ public static class ScriptRunner
                           (nearest is null ? "." : $"; did you mean {nearest}?");
             error.WriteLine(message);
             lab.RecordLog(message);
+        }
+    }
+
+    /// <summary>Copies every shard's stored trials into <paramref name="store"/> (a trial in two shards is the same file).</summary>
+    private static void JoinTrialStores(IReadOnlyList<string> shards, string store)
+    {
+        Directory.CreateDirectory(store);
+        foreach (var shard in shards)
+        {
+            var trials = Path.Combine(shard, "trials");
+            if (!Directory.Exists(trials)) continue;
+            foreach (var file in Directory.GetFiles(trials, "*.json"))
+            {
+                var target = Path.Combine(store, Path.GetFileName(file));
+                if (!File.Exists(target)) KpLab.Data.AtomicFile.WriteAllBytes(target, File.ReadAllBytes(file));
+            }
         }
     }
 

@@ -20,6 +20,18 @@ public interface ISweepHost
     /// <summary>The run folder: the trial store lives in its <c>trials/</c> folder.</summary>
     string RunDirectory { get; }
 
+    /// <summary>
+    /// The shard of the trials this run computes (<c>kplab run --shard I/N</c>), or null for all: a shard run stores its
+    /// trials and then ends the script through <see cref="SweepShardCompletedException"/>.
+    /// </summary>
+    SweepShard? Shard => null;
+
+    /// <summary>
+    /// Whether every trial must already be in the trial store (<c>kplab merge</c>: the union of the shards' stores);
+    /// a missing one is refused, never computed.
+    /// </summary>
+    bool RequiresStoredTrials => false;
+
     /// <summary>Stops the sweep between and inside trials.</summary>
     CancellationToken Cancellation { get; }
 

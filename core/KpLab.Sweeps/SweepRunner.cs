@@ -25,12 +25,24 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         var outcomes = new StoredTrial?[trials.Count];
         for (int i = 0; i < trials.Count; i++) outcomes[i] = store.Load(trials[i]);
         int fromStore = outcomes.Count(o => o is not null);
-        if (fromStore > 0) host.Log($"sweep: {fromStore} of {trials.Count} trials read back from the trial store; computing the other {trials.Count - fromStore}.");
+        if (host.RequiresStoredTrials && fromStore < trials.Count)
+        {
+            var absent = trials.Where(t => outcomes[t.Index] is null).ToArray();
+            throw new InvalidOperationException(
+                $"merge: {absent.Length} of {trials.Count} trials are in no shard's trial store (first: {absent[0]}); " +
+                "the shards ran a different sweep (changed data, options or plugin versions) or a shard is incomplete.");
+        }
+        var shard = host.Shard;
+        var owned = shard is null ? null : ShardPlan.Assign(trials, shard.Count);
+        int computing = trials.Count(t => outcomes[t.Index] is null && (owned is null || owned[t.Index] == shard!.Index));
+        if (shard is not null)
+            host.Log($"shard {shard}: {owned!.Count(s => s == shard.Index)} of {trials.Count} trials are this shard's.");
+        else if (fromStore > 0) host.Log($"sweep: {fromStore} of {trials.Count} trials read back from the trial store; computing the other {trials.Count - fromStore}.");
         else host.Log($"sweep: {trials.Count} trials ({sweep.Units.Count} units × {sweep.EmbedderConfigs.Count} embedders).");
 
         foreach (var group in trials.GroupBy(t => (t.Embedder, t.Unit)))
         {
-            var missing = group.Where(t => outcomes[t.Index] is null).ToArray();
+            var missing = group.Where(t => outcomes[t.Index] is null && (owned is null || owned[t.Index] == shard!.Index)).ToArray();
             if (missing.Length == 0) continue;
             host.Cancellation.ThrowIfCancellationRequested();
             var embeddings = host.Embedder(group.Key.Embedder).Embed(group.Key.Unit.Data.Texts, null, host.Cancellation);
@@ -63,6 +75,17 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             }
         }
 
+        if (shard is not null)
+        {
+            // The report step runs once, in kplab merge: a shard stores its trials, records them and ends the script.
+            var mine = trials.Where(t => owned![t.Index] == shard.Index).Select(t => t.Id).ToArray();
+            WriteShardRecord(shard, trials.Count, mine);
+            host.Completed(new SweepReport(trials.Count, computing, mine.Length - computing, trialsFile, []));
+            var done = new SweepShardCompletedException(shard, mine.Length, trials.Count);
+            host.Log(done.Message);
+            throw done;
+        }
+
         var rows = new List<ResultRow>();
         var partitions = new Dictionary<string, int[]>();
         foreach (var trial in trials)
@@ -75,7 +98,7 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         }
         var configurations = trials.SelectMany(t => t.Clusterer is null ? [t.Embedder] : new[] { t.Embedder, t.Clusterer })
             .Concat(sweep.PartitionMetrics).Concat(sweep.UnitMetricConfigs).Distinct().ToArray();
-        host.Completed(new SweepReport(trials.Count, trials.Count - fromStore, fromStore, trialsFile, configurations));
+        host.Completed(new SweepReport(trials.Count, computing, fromStore, trialsFile, configurations));
         return new Results(trials, rows, partitions);
     }
 
@@ -141,6 +164,11 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         }
         return new StoredTrial(trial.Id, values, partition?.Labels);
     }
+
+    private void WriteShardRecord(SweepShard shard, int trials, IReadOnlyList<string> ids) =>
+        AtomicFile.WriteAllText(Path.Combine(host.RunDirectory, SweepShard.RecordFile), System.Text.Json.JsonSerializer.Serialize(
+            new ShardRecord(shard.Index, shard.Count, trials, ids), new System.Text.Json.JsonSerializerOptions
+            { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = true }));
 
     private void WriteTrialList(IReadOnlyList<Trial> trials, string file)
     {

@@ -21,6 +21,10 @@ internal sealed class FakeSweepHost(string runDirectory, int jobs = 1) : ISweepH
 
     public CancellationToken Cancellation { get; init; }
 
+    public SweepShard? Shard { get; init; }
+
+    public bool RequiresStoredTrials { get; init; }
+
     public Dictionary<string, string> Versions { get; } = new() { ["chars"] = "1.0", ["mod"] = "1.0", ["agreement"] = "1.0", ["spread"] = "1.0" };
 
     public int Created;
