@@ -4,9 +4,10 @@ using KpLab.Scripting.Tests;
 namespace KpLab.Cluster.Tests;
 
 /// <summary>
-/// <c>kplab submit --slurm</c> against a real single-node SLURM: a 4-shard job array of a small experiment, at most 2
-/// tasks at a time, and the merge job that depends on it; waited for by polling squeue and scontrol (no sacct without
-/// slurmdbd). Each shard's table must hold exactly its share of an unsharded local run's rows, value for value.
+/// <c>kplab submit --slurm</c> against a real single-node SLURM: a 4-shard job array of a small sweep (each task runs
+/// <c>--shard auto</c>), at most 2 tasks at a time, and the <c>kplab merge</c> job that depends on it (afterok); waited
+/// for by polling squeue and scontrol (no sacct without slurmdbd). The shards store disjoint trials covering the sweep
+/// and write no tables; the merged run's tables equal an unsharded local run's byte for byte.
 /// </summary>
 public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<SingleNodeSlurm>, IDisposable
 {
@@ -27,8 +28,8 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
         // The reference: the whole experiment in one local run.
         var (localExit, _, localError) = Kplab(["run", script, "--runs", Path.Combine(_work, "local"), "--threads", "1"], environment);
         Assert.True(localExit == 0, localError);
-        var local = ReadTable(Assert.Single(Directory.GetDirectories(Path.Combine(_work, "local", "shard-demo"))));
-        Assert.Equal(8, local.Rows.Count);
+        var localRun = Assert.Single(Directory.GetDirectories(Path.Combine(_work, "local", "shard-demo")));
+        Assert.Equal(17, File.ReadAllLines(Path.Combine(localRun, "scores.csv")).Length); // 8 questions x 2 seeds + header
 
         var (exit, output, error) = Kplab(["submit", script, "--slurm", "--shards", Shards.ToString(), "--max-parallel", "2",
             "--runs", Path.Combine(_work, "runs"), "--submissions", Path.Combine(_work, "submissions")], environment);
@@ -47,29 +48,34 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
         for (int i = 0; i < Shards; i++)
             Assert.True(File.Exists(Path.Combine(submission, "logs", $"{arrayId}_{i}.log")), $"no log for task {i}");
 
-        // Each shard run holds exactly the rows of the questions it owns (position mod 4), equal to the local run's.
+        // Each shard run stored its own trials (disjoint, together the whole sweep) and wrote no table.
         var shardRuns = Directory.GetDirectories(Path.Combine(submission, "shards", "shard-demo"));
         Assert.Equal(Shards, shardRuns.Length);
-        var byShard = shardRuns.Select(ReadTable).ToDictionary(t => int.Parse(t.Rows[0][0]) % Shards);
-        Assert.Equal(Enumerable.Range(0, Shards), byShard.Keys.Order());
-        foreach (var (index, table) in byShard)
+        var trialFiles = shardRuns.SelectMany(r => Directory.GetFiles(Path.Combine(r, "trials"), "*.json").Select(Path.GetFileName)).ToArray();
+        Assert.Equal(16, trialFiles.Length);
+        Assert.Equal(16, trialFiles.Distinct().Count());
+        foreach (var run in shardRuns)
         {
-            Assert.Equal(local.Header, table.Header);
-            Assert.Equal(local.Rows.Where(r => int.Parse(r[0]) % Shards == index).Select(r => string.Join(",", r)),
-                table.Rows.Select(r => string.Join(",", r)));
-            Assert.Contains("\"status\": \"succeeded\"", File.ReadAllText(Path.Combine(table.Folder, "run.json")));
+            Assert.False(File.Exists(Path.Combine(run, "scores.csv")), $"shard run {run} wrote the report's table");
+            Assert.Contains("\"status\": \"succeeded\"", File.ReadAllText(Path.Combine(run, "run.json")));
         }
-        // The real values: k-means on TF-IDF agrees with the experts above chance on these questions.
-        Assert.All(local.Rows, r => Assert.InRange(double.Parse(r[4]), -1.0, 1.0));
-        Assert.Contains(local.Rows, r => double.Parse(r[4]) > 0.05);
+        Assert.Equal(Enumerable.Range(0, Shards).Select(i => $"\"shard\": \"{i}/{Shards}\""),
+            shardRuns.Select(r => File.ReadAllLines(Path.Combine(r, "run.json")).Single(l => l.Contains("\"shard\":")).Trim().TrimEnd(',')).Order(StringComparer.Ordinal));
 
-        // The merge job started only after every shard succeeded (afterok). Until the sweep engine lands, kplab merge
-        // refuses with a clear message; then this becomes: merge COMPLETED and the merged scores.csv equals local's.
-        Assert.True(merge.State is "COMPLETED" or "FAILED", $"merge job {mergeId}: {merge.State}\n{Logs()}");
+        // The merge job started only after every shard succeeded (afterok), computed nothing, and wrote the tables once,
+        // byte-identical to the local run's.
+        Assert.True(merge.State == "COMPLETED", $"merge job {mergeId}: {merge.State}\n{Logs()}");
         Assert.True(merge.Start >= tasks.Values.Max(t => t.End), $"merge started {merge.Start}, before the last shard ended {tasks.Values.Max(t => t.End)}");
         var mergeLog = File.ReadAllText(Path.Combine(submission, "logs", $"merge-{mergeId}.log"));
-        Assert.Contains("kplab merge: merging shard runs needs the sweep engine", mergeLog);
-        Assert.Equal("FAILED", merge.State);
+        Assert.Contains("16 trials (0 computed, 16 from the trial store)", mergeLog);
+        var merged = Assert.Single(Directory.GetDirectories(Path.Combine(_work, "runs", "shard-demo")));
+        foreach (var table in new[] { "results.csv", "scores.csv" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(localRun, table)), File.ReadAllBytes(Path.Combine(merged, table)));
+        // The real values: k-means on TF-IDF agrees with the experts above chance on these questions (column ari).
+        var scores = File.ReadAllLines(Path.Combine(merged, "scores.csv"));
+        int ari = Array.IndexOf(scores[0].Split(','), "ari");
+        Assert.All(scores[1..], r => Assert.InRange(double.Parse(r.Split(',')[ari], System.Globalization.CultureInfo.InvariantCulture), -1.0, 1.0));
+        Assert.Contains(scores[1..], r => double.Parse(r.Split(',')[ari], System.Globalization.CultureInfo.InvariantCulture) > 0.05);
     }
 
     private (int Exit, string Output, string Error) Kplab(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
@@ -113,12 +119,6 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
             int? task = fields.TryGetValue("ArrayTaskId", out var t) && int.TryParse(t, out var n) ? n : null;
             yield return new JobRecord(fields["JobState"], task, DateTime.Parse(fields["StartTime"]), DateTime.Parse(fields["EndTime"]));
         }
-    }
-
-    private static (string Folder, string[] Header, List<string[]> Rows) ReadTable(string runFolder)
-    {
-        var lines = File.ReadAllLines(Path.Combine(runFolder, "scores.csv"));
-        return (runFolder, lines[0].Split(','), lines[1..].Select(l => l.Split(',')).ToList());
     }
 
     private sealed record JobRecord(string State, int? ArrayTask, DateTime Start, DateTime End);
