@@ -21,8 +21,8 @@ internal static class SpectralInit
     private const int MaxIterations = 400;
     private const int Oversampling = 4;
 
-    /// <summary>An n × dim row-major layout, or null when the graph is too small for it.</summary>
-    public static double[]? Layout(FuzzyGraph graph, int dim, Random random, CancellationToken cancellationToken)
+    /// <summary>An n × dim row-major layout, or null when the graph is too small for it; <c>threads</c> bounds the parallel products.</summary>
+    public static double[]? Layout(FuzzyGraph graph, int dim, Random random, int threads, CancellationToken cancellationToken)
     {
         int n = graph.Rows;
         int p = dim + Oversampling;
@@ -48,7 +48,7 @@ internal static class SpectralInit
         for (int iteration = 0; iteration < MaxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Parallel.For(0, p, c => Apply(graph, scale, block[c], next[c]));
+            Parallel.For(0, p, new ParallelOptions { MaxDegreeOfParallelism = threads }, c => Apply(graph, scale, block[c], next[c]));
             // Rayleigh quotients of the current (orthonormal) block, the convergence measure.
             double change = 0;
             for (int c = 0; c < p; c++)

@@ -60,7 +60,7 @@ public sealed class UmapReducer(UmapOptions options, PluginContext context) : IR
         int epochs = options.Epochs ?? (n <= 10_000 ? 500 : 200);
         var random = new Random(seed);
         context.Progress?.Report(new FitProgress(Name, "initialisation", 0));
-        var initial = options.Init == UmapInit.Spectral ? SpectralInit.Layout(graph, dim, random, cancellationToken) : null;
+        var initial = options.Init == UmapInit.Spectral ? SpectralInit.Layout(graph, dim, random, Threads, cancellationToken) : null;
         var embedding = new float[n * dim];
         if (initial is null)
         {
