@@ -15,7 +15,7 @@ public enum PluginOrigin
 }
 
 /// <summary>A plugin the host found and can create.</summary>
-/// <param name="Kind">Embedder, clusterer or metric.</param>
+/// <param name="Kind">Embedder, clusterer, metric or reducer.</param>
 /// <param name="Name">The script name, e.g. "kmeans".</param>
 /// <param name="Version">The plugin assembly's informational version.</param>
 /// <param name="Description">What it does.</param>
@@ -35,7 +35,7 @@ public sealed record PluginDescriptor(
 /// <summary>A plugin created by <see cref="PluginCatalog.Instantiate"/>, with the options it was bound and validated with.</summary>
 /// <param name="Descriptor">The plugin.</param>
 /// <param name="Options">The bound, validated options it was created with.</param>
-/// <param name="Plugin">The instance (an <see cref="IEmbedder"/>, <see cref="IClusterer"/> or <see cref="IMetric"/>).</param>
+/// <param name="Plugin">The instance (an <see cref="IEmbedder"/>, <see cref="IClusterer"/>, <see cref="IMetric"/> or <see cref="IReducer"/>).</param>
 public sealed record PluginInstance(PluginDescriptor Descriptor, PluginOptions Options, object Plugin);
 
 /// <summary>A plugin assembly or type that could not be loaded, and why.</summary>
@@ -243,6 +243,10 @@ public sealed class PluginCatalog : IDisposable
     /// <summary>Creates a metric.</summary>
     public IMetric CreateMetric(string name, object? options, PluginContext context) =>
         (IMetric)Create(PluginKind.Metric, name, options, context);
+
+    /// <summary>Creates a reducer.</summary>
+    public IReducer CreateReducer(string name, object? options, PluginContext context) =>
+        (IReducer)Create(PluginKind.Reducer, name, options, context);
 
     /// <summary>Unloads every plugin load context.</summary>
     /// <remarks>

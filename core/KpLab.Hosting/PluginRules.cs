@@ -5,7 +5,7 @@ using KpLab.Abstractions;
 namespace KpLab.Hosting;
 
 /// <summary>What a plugin type declares with <see cref="KpLabPluginAttribute"/>.</summary>
-/// <param name="Kind">Embedder, clusterer or metric (possibly an undefined value: see <see cref="PluginRules.DeclarationProblem"/>).</param>
+/// <param name="Kind">Embedder, clusterer, metric or reducer (possibly an undefined value: see <see cref="PluginRules.DeclarationProblem"/>).</param>
 /// <param name="Name">The script name.</param>
 /// <param name="Description">The one-sentence description ("" when none).</param>
 public sealed record PluginDeclaration(PluginKind Kind, string Name, string Description);
@@ -53,6 +53,7 @@ public static partial class PluginRules
         PluginKind.Embedder => typeof(IEmbedder),
         PluginKind.Clusterer => typeof(IClusterer),
         PluginKind.Metric => typeof(IMetric),
+        PluginKind.Reducer => typeof(IReducer),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown plugin kind."),
     };
 

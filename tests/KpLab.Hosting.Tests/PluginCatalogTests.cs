@@ -18,7 +18,8 @@ public sealed class PluginCatalogTests
 
         Assert.Empty(catalog.Errors);
         Assert.Equal(
-            [(PluginKind.Embedder, "test-length"), (PluginKind.Clusterer, "test-modulo"), (PluginKind.Metric, "test-count")],
+            [(PluginKind.Embedder, "test-length"), (PluginKind.Clusterer, "test-modulo"), (PluginKind.Metric, "test-count"),
+             (PluginKind.Reducer, "test-first-columns")],
             catalog.Plugins.Select(p => (p.Kind, p.Name)));
         var modulo = catalog.Find(PluginKind.Clusterer, "test-modulo");
         Assert.Equal("3.4.5", modulo.Version);
@@ -66,6 +67,12 @@ public sealed class PluginCatalogTests
         Assert.Equal(5, metric.Evaluate(new EvaluationInput { Predicted = new Partition([0, 0, 1, 1, -1]) }).Value);
         var embedder = catalog.CreateEmbedder("TEST-LENGTH", null, context);
         Assert.Equal([3f, 0f], embedder.Embed(["abc", null]).Values.ToArray());
+        var reducer = catalog.CreateReducer("test-first-columns", new { columns = 1 }, context);
+        var model = reducer.Fit(EmbeddingMatrix.FromValues(2, 2, [1f, 2f, 3f, 4f]));
+        Assert.Equal((2, 1), (model.InputDimension, model.OutputDimension));
+        Assert.Equal([1f, 3f], model.Embedding.Values.ToArray());
+        Assert.Equal([5f], model.Transform(EmbeddingMatrix.FromValues(1, 2, [5f, 6f])).Values.ToArray());
+        Assert.Equal(PluginKind.Reducer, catalog.Find(PluginKind.Reducer, "test-first-columns").Kind);
     }
 
     [Fact]
@@ -163,7 +170,7 @@ public sealed class PluginCatalogTests
         Assert.Contains($"built against KpLab.Abstractions {wanted.Major}.{wanted.Minor} ({wanted})", error.Message);
         Assert.Contains($"this host has KpLab.Abstractions {host.Major}.{host.Minor} ({host})", error.Message);
         Assert.Contains("not newer", error.Message);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
         Assert.DoesNotContain(AssemblyLoadContext.All.SelectMany(c => c.Assemblies),
             a => a.GetName().Name == FutureContracts);
     }
@@ -249,7 +256,7 @@ public sealed class PluginCatalogTests
         var error = Assert.Single(catalog.Errors);
         Assert.Equal(Path.Combine(broken, "Broken.dll"), error.Path);
         Assert.StartsWith("Cannot be loaded: BadImageFormatException", error.Message);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
     }
 
     [Fact]
@@ -264,7 +271,7 @@ public sealed class PluginCatalogTests
         var error = Assert.Single(catalog.Errors);
         Assert.Equal(Path.Combine(copy, SharedV1 + ".dll"), error.Path);
         Assert.Contains("KpLab.TestPlugins.SharedDep", error.Message);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
     }
 
     [Fact]
@@ -293,7 +300,7 @@ public sealed class PluginCatalogTests
         Assert.DoesNotContain(catalog.Plugins, p => p.AssemblyPath == copy || p.AssemblyPath == Assembly(Basic));
         Assert.Contains(catalog.Plugins, p => p.Name == "test-survivor");
         var conflicts = catalog.Errors.Where(e => e.Path == copy).ToArray();
-        Assert.Equal(3, conflicts.Length);
+        Assert.Equal(4, conflicts.Length);
         Assert.All(conflicts, e => Assert.Contains($"{Assembly(Basic)} and {copy}", e.Message));
         var thrown = Assert.Throws<PluginConflictException>(() => catalog.CreateClusterer("test-modulo", null, PluginContext.Default));
         Assert.Equal([Assembly(Basic), copy], thrown.AssemblyPaths);
@@ -306,7 +313,7 @@ public sealed class PluginCatalogTests
         using var catalog = PluginCatalog.Load(new PluginSearchPath(Folder(Basic), [Folder(Basic), Root + "/" + Basic + "/"]));
 
         Assert.Empty(catalog.Errors);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
         Assert.All(catalog.Plugins, p => Assert.Equal(PluginOrigin.Bundled, p.Origin));
     }
 
