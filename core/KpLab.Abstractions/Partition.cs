@@ -1,12 +1,14 @@
 namespace KpLab.Abstractions;
 
 /// <summary>
-/// A clusterer's answer: one integer label per row, -1 for noise, plus optional per-row membership probabilities,
-/// outlier scores and named extra outputs (centroids, a merge tree, a condensed tree, inertia, ...).
+/// A clusterer's answer: one integer label per row, -1 for noise, plus optional per-row membership probabilities and
+/// outlier scores, the typed outputs clusterers share (<see cref="Centroids"/>, <see cref="Inertia"/>,
+/// <see cref="Iterations"/>, <see cref="MergeTree"/>, <see cref="CondensedTree"/>, <see cref="CoreDistances"/>) and any
+/// other named extra outputs in <see cref="Extras"/>.
 /// </summary>
 public sealed class Partition
 {
-    /// <summary>Well-known keys of <see cref="Extras"/>.</summary>
+    /// <summary>The keys under which <see cref="Extras"/> also holds the typed outputs (read the typed properties instead).</summary>
     public static class ExtraKeys
     {
         /// <summary>Cluster centres, an <see cref="EmbeddingMatrix"/> with one row per cluster label.</summary>
@@ -23,7 +25,13 @@ public sealed class Partition
 
         /// <summary>The number of iterations run, an <see cref="int"/>.</summary>
         public const string Iterations = "iterations";
+
+        /// <summary>Per-row core distances (HDBSCAN), a <c>double[]</c> or other <c>IReadOnlyList&lt;double&gt;</c>.</summary>
+        public const string CoreDistances = "coreDistances";
     }
+
+    private readonly IReadOnlyDictionary<string, object> _extras = new Dictionary<string, object>();
+    private IReadOnlyDictionary<string, object>? _mergedExtras;
 
     /// <summary>Creates a partition from labels (a copy is kept); -1 marks noise.</summary>
     /// <exception cref="ArgumentException">A label is below -1.</exception>
@@ -56,17 +64,62 @@ public sealed class Partition
     /// <summary>Outlier score per row (e.g. GLOSH), when the clusterer gives one.</summary>
     public IReadOnlyList<double>? OutlierScores { get; init => field = Check(value, nameof(OutlierScores)); }
 
-    /// <summary>Named extra outputs; see <see cref="ExtraKeys"/> for the common ones.</summary>
-    public IReadOnlyDictionary<string, object> Extras { get; init; } = new Dictionary<string, object>();
+    /// <summary>
+    /// Named extra outputs: those a clusterer set here plus its typed outputs under <see cref="ExtraKeys"/> (a typed
+    /// property wins over an entry of the same key). Read the typed properties where one exists.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Extras
+    {
+        get => _mergedExtras ??= MergeExtras();
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _extras = value;
+        }
+    }
 
-    /// <summary>Cluster centres, when the clusterer has them.</summary>
-    public EmbeddingMatrix? Centroids => Extra<EmbeddingMatrix>(ExtraKeys.Centroids);
+    /// <summary>Cluster centres, one row per cluster label, when the clusterer has them.</summary>
+    public EmbeddingMatrix? Centroids { get => field ?? Legacy<EmbeddingMatrix>(ExtraKeys.Centroids); init => field = value; }
 
-    /// <summary>The merge tree, when the clusterer is hierarchical.</summary>
-    public MergeTree? MergeTree => Extra<MergeTree>(ExtraKeys.MergeTree);
+    /// <summary>The full merge tree, when the clusterer is hierarchical.</summary>
+    public MergeTree? MergeTree { get => field ?? Legacy<MergeTree>(ExtraKeys.MergeTree); init => field = value; }
+
+    /// <summary>HDBSCAN's condensed cluster tree, when the clusterer builds one.</summary>
+    public CondensedTree? CondensedTree { get => field ?? Legacy<CondensedTree>(ExtraKeys.CondensedTree); init => field = value; }
+
+    /// <summary>The objective's final value (e.g. k-means inertia: the sum of squared distances to the centres), when the clusterer minimises one.</summary>
+    public double? Inertia { get => field ?? LegacyValue<double>(ExtraKeys.Inertia); init => field = value; }
+
+    /// <summary>The number of iterations run (of the chosen restart), when the clusterer iterates.</summary>
+    public int? Iterations { get => field ?? LegacyValue<int>(ExtraKeys.Iterations); init => field = value; }
+
+    /// <summary>Per-row core distances (the distance to the minPts-th nearest row), when the clusterer computes them.</summary>
+    public IReadOnlyList<double>? CoreDistances
+    {
+        get => field ?? Legacy<IReadOnlyList<double>>(ExtraKeys.CoreDistances);
+        init => field = Check(value, nameof(CoreDistances));
+    }
 
     /// <summary>The extra output named <paramref name="key"/> as <typeparamref name="T"/>, or default when absent.</summary>
     public T? Extra<T>(string key) => Extras.TryGetValue(key, out var value) && value is T typed ? typed : default;
+
+    // A plugin built against contracts 2.0 sets only Extras: the typed properties read them there.
+    private T? Legacy<T>(string key) where T : class => _extras.TryGetValue(key, out var value) ? value as T : null;
+
+    private T? LegacyValue<T>(string key) where T : struct => _extras.TryGetValue(key, out var value) && value is T typed ? typed : null;
+
+    private Dictionary<string, object> MergeExtras()
+    {
+        var merged = new Dictionary<string, object>(_extras);
+        if (Centroids is { } centroids) merged[ExtraKeys.Centroids] = centroids;
+        if (MergeTree is { } tree) merged[ExtraKeys.MergeTree] = tree;
+        // The condensed tree's legacy form is a table (parent, child, lambda, size).
+        if (CondensedTree is { } condensed) merged[ExtraKeys.CondensedTree] = condensed.ToTable();
+        if (Inertia is { } inertia) merged[ExtraKeys.Inertia] = inertia;
+        if (Iterations is { } iterations) merged[ExtraKeys.Iterations] = iterations;
+        if (CoreDistances is { } core) merged[ExtraKeys.CoreDistances] = core;
+        return merged;
+    }
 
     private IReadOnlyList<double>? Check(IReadOnlyList<double>? values, string name)
     {

@@ -26,8 +26,8 @@ public sealed class HdbscanClusterer : IClusterer
     private readonly HdbscanOptions _options;
     private readonly PluginContext _context;
 
-    /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>
-    public const string CoreDistancesKey = "coreDistances";
+    /// <summary>Extras key of the per-row core distances (a <c>double[]</c>); <see cref="Partition.CoreDistances"/> is the typed form.</summary>
+    public const string CoreDistancesKey = Partition.ExtraKeys.CoreDistances;
 
     public HdbscanClusterer(HdbscanOptions options, PluginContext context)
     {
@@ -91,11 +91,9 @@ public sealed class HdbscanClusterer : IClusterer
         {
             Probabilities = probabilities,
             OutlierScores = OutlierScores(tree, joinHeight),
-            Extras = new Dictionary<string, object>
-            {
-                [Partition.ExtraKeys.CondensedTree] = ToTable(tree),
-                [CoreDistancesKey] = core,
-            },
+            CondensedTree = new KpLab.Abstractions.CondensedTree(n,
+                tree.Rows.Select(r => new CondensedTreeEdge(r.Parent, r.Child, r.Lambda, r.Size))),
+            CoreDistances = core,
         };
     }
 
@@ -334,7 +332,4 @@ public sealed class HdbscanClusterer : IClusterer
         return scores;
     }
 
-    private static ResultTable ToTable(CondensedTree tree) =>
-        new("condensedTree", ["parent", "child", "lambda", "size"],
-            tree.Rows.Select(r => (IReadOnlyList<object?>)[r.Parent, r.Child, r.Lambda, r.Size]));
 }
