@@ -24,6 +24,12 @@ public sealed class EvaluationInput
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>A copy of this input with <paramref name="cancellationToken"/> (hosts hand their run's token to metrics this way).</summary>
+    public EvaluationInput WithCancellation(CancellationToken cancellationToken) => new()
+    {
+        Embeddings = Embeddings, Predicted = Predicted, Truth = Truth, QualityOrder = QualityOrder, CancellationToken = cancellationToken,
+    };
+
     /// <summary>The predicted partition, or an error naming <paramref name="metric"/>.</summary>
     /// <exception cref="ArgumentException">No partition was given.</exception>
     public Partition RequirePredicted(string metric) =>

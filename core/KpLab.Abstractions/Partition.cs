@@ -8,27 +8,33 @@ namespace KpLab.Abstractions;
 /// </summary>
 public sealed class Partition
 {
-    /// <summary>The keys under which <see cref="Extras"/> also holds the typed outputs (read the typed properties instead).</summary>
+    /// <summary>The keys under which <see cref="Extras"/> also holds the typed outputs.</summary>
     public static class ExtraKeys
     {
         /// <summary>Cluster centres, an <see cref="EmbeddingMatrix"/> with one row per cluster label.</summary>
-        public const string Centroids = "centroids";
+        [Obsolete("Use Partition.Centroids.")]
+        public const string Centroids = CentroidsKey;
 
         /// <summary>The full merge tree, a <see cref="Abstractions.MergeTree"/>.</summary>
-        public const string MergeTree = "mergeTree";
+        [Obsolete("Use Partition.MergeTree.")]
+        public const string MergeTree = MergeTreeKey;
 
         /// <summary>HDBSCAN's condensed tree, a <see cref="ResultTable"/> (parent, child, lambda, size).</summary>
-        public const string CondensedTree = "condensedTree";
+        [Obsolete("Use Partition.CondensedTree.")]
+        public const string CondensedTree = CondensedTreeKey;
 
         /// <summary>The objective's final value as a <see cref="double"/> (e.g. k-means inertia).</summary>
-        public const string Inertia = "inertia";
+        [Obsolete("Use Partition.Inertia.")]
+        public const string Inertia = InertiaKey;
 
         /// <summary>The number of iterations run, an <see cref="int"/>.</summary>
-        public const string Iterations = "iterations";
-
-        /// <summary>Per-row core distances (HDBSCAN), a <c>double[]</c> or other <c>IReadOnlyList&lt;double&gt;</c>.</summary>
-        public const string CoreDistances = "coreDistances";
+        [Obsolete("Use Partition.Iterations.")]
+        public const string Iterations = IterationsKey;
     }
+
+    // The legacy keys (contracts 2.0), under which Extras also shows the typed outputs.
+    private const string CentroidsKey = "centroids", MergeTreeKey = "mergeTree", CondensedTreeKey = "condensedTree",
+        InertiaKey = "inertia", IterationsKey = "iterations", CoreDistancesKey = "coreDistances";
 
     private readonly IReadOnlyDictionary<string, object> _extras = new Dictionary<string, object>();
     private IReadOnlyDictionary<string, object>? _mergedExtras;
@@ -65,8 +71,9 @@ public sealed class Partition
     public IReadOnlyList<double>? OutlierScores { get; init => field = Check(value, nameof(OutlierScores)); }
 
     /// <summary>
-    /// Named extra outputs: those a clusterer set here plus its typed outputs under <see cref="ExtraKeys"/> (a typed
-    /// property wins over an entry of the same key). Read the typed properties where one exists.
+    /// Named extra outputs: those a clusterer set here plus its typed outputs under their contracts-2.0 keys
+    /// ("centroids", "inertia", "iterations", "mergeTree", "condensedTree" as a table, "coreDistances"); a typed property
+    /// wins over an entry of the same key. Read the typed properties where one exists.
     /// </summary>
     public IReadOnlyDictionary<string, object> Extras
     {
@@ -79,24 +86,24 @@ public sealed class Partition
     }
 
     /// <summary>Cluster centres, one row per cluster label, when the clusterer has them.</summary>
-    public EmbeddingMatrix? Centroids { get => field ?? Legacy<EmbeddingMatrix>(ExtraKeys.Centroids); init => field = value; }
+    public EmbeddingMatrix? Centroids { get => field ?? Legacy<EmbeddingMatrix>(CentroidsKey); init => field = value; }
 
     /// <summary>The full merge tree, when the clusterer is hierarchical.</summary>
-    public MergeTree? MergeTree { get => field ?? Legacy<MergeTree>(ExtraKeys.MergeTree); init => field = value; }
+    public MergeTree? MergeTree { get => field ?? Legacy<MergeTree>(MergeTreeKey); init => field = value; }
 
     /// <summary>HDBSCAN's condensed cluster tree, when the clusterer builds one.</summary>
-    public CondensedTree? CondensedTree { get => field ?? Legacy<CondensedTree>(ExtraKeys.CondensedTree); init => field = value; }
+    public CondensedTree? CondensedTree { get => field ?? Legacy<CondensedTree>(CondensedTreeKey); init => field = value; }
 
     /// <summary>The objective's final value (e.g. k-means inertia: the sum of squared distances to the centres), when the clusterer minimises one.</summary>
-    public double? Inertia { get => field ?? LegacyValue<double>(ExtraKeys.Inertia); init => field = value; }
+    public double? Inertia { get => field ?? LegacyValue<double>(InertiaKey); init => field = value; }
 
     /// <summary>The number of iterations run (of the chosen restart), when the clusterer iterates.</summary>
-    public int? Iterations { get => field ?? LegacyValue<int>(ExtraKeys.Iterations); init => field = value; }
+    public int? Iterations { get => field ?? LegacyValue<int>(IterationsKey); init => field = value; }
 
     /// <summary>Per-row core distances (the distance to the minPts-th nearest row), when the clusterer computes them.</summary>
     public IReadOnlyList<double>? CoreDistances
     {
-        get => field ?? Legacy<IReadOnlyList<double>>(ExtraKeys.CoreDistances);
+        get => field ?? Legacy<IReadOnlyList<double>>(CoreDistancesKey);
         init => field = Check(value, nameof(CoreDistances));
     }
 
@@ -111,13 +118,13 @@ public sealed class Partition
     private Dictionary<string, object> MergeExtras()
     {
         var merged = new Dictionary<string, object>(_extras);
-        if (Centroids is { } centroids) merged[ExtraKeys.Centroids] = centroids;
-        if (MergeTree is { } tree) merged[ExtraKeys.MergeTree] = tree;
+        if (Centroids is { } centroids) merged[CentroidsKey] = centroids;
+        if (MergeTree is { } tree) merged[MergeTreeKey] = tree;
         // The condensed tree's legacy form is a table (parent, child, lambda, size).
-        if (CondensedTree is { } condensed) merged[ExtraKeys.CondensedTree] = condensed.ToTable();
-        if (Inertia is { } inertia) merged[ExtraKeys.Inertia] = inertia;
-        if (Iterations is { } iterations) merged[ExtraKeys.Iterations] = iterations;
-        if (CoreDistances is { } core) merged[ExtraKeys.CoreDistances] = core;
+        if (CondensedTree is { } condensed) merged[CondensedTreeKey] = condensed.ToTable();
+        if (Inertia is { } inertia) merged[InertiaKey] = inertia;
+        if (Iterations is { } iterations) merged[IterationsKey] = iterations;
+        if (CoreDistances is { } core) merged[CoreDistancesKey] = core;
         return merged;
     }
 

@@ -26,8 +26,9 @@ public sealed class HdbscanClusterer : IClusterer
     private readonly HdbscanOptions _options;
     private readonly PluginContext _context;
 
-    /// <summary>Extras key of the per-row core distances (a <c>double[]</c>); <see cref="Partition.CoreDistances"/> is the typed form.</summary>
-    public const string CoreDistancesKey = Partition.ExtraKeys.CoreDistances;
+    /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>
+    [Obsolete("Use Partition.CoreDistances.")]
+    public const string CoreDistancesKey = "coreDistances";
 
     public HdbscanClusterer(HdbscanOptions options, PluginContext context)
     {

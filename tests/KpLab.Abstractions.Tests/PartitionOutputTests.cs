@@ -13,16 +13,16 @@ public sealed class PartitionOutputTests
         var p = new Partition([0, 0, 1])
         {
             Centroids = TwoCentres, Inertia = 2.5, Iterations = 7, MergeTree = tree, CondensedTree = condensed, CoreDistances = core,
-            Extras = new Dictionary<string, object> { ["custom"] = "kept", [Partition.ExtraKeys.Inertia] = 99.0 },
+            Extras = new Dictionary<string, object> { ["custom"] = "kept", ["inertia"] = 99.0 },
         };
 
-        Assert.Same(TwoCentres, p.Extra<EmbeddingMatrix>(Partition.ExtraKeys.Centroids));
-        Assert.Equal(2.5, p.Extra<double>(Partition.ExtraKeys.Inertia)); // the typed value wins
-        Assert.Equal(7, p.Extra<int>(Partition.ExtraKeys.Iterations));
-        Assert.Same(tree, p.Extra<MergeTree>(Partition.ExtraKeys.MergeTree));
-        Assert.Same(core, p.Extra<double[]>(Partition.ExtraKeys.CoreDistances));
+        Assert.Same(TwoCentres, p.Extra<EmbeddingMatrix>("centroids"));
+        Assert.Equal(2.5, p.Extra<double>("inertia")); // the typed value wins
+        Assert.Equal(7, p.Extra<int>("iterations"));
+        Assert.Same(tree, p.Extra<MergeTree>("mergeTree"));
+        Assert.Same(core, p.Extra<double[]>("coreDistances"));
         Assert.Equal("kept", p.Extras["custom"]);
-        var table = p.Extra<ResultTable>(Partition.ExtraKeys.CondensedTree)!;
+        var table = p.Extra<ResultTable>("condensedTree")!;
         Assert.Equal(["parent", "child", "lambda", "size"], table.Columns);
         Assert.Equal([1.5, 2.0], table.Column("lambda").Cast<double>());
     }
@@ -35,9 +35,9 @@ public sealed class PartitionOutputTests
         {
             Extras = new Dictionary<string, object>
             {
-                [Partition.ExtraKeys.Centroids] = TwoCentres, [Partition.ExtraKeys.Inertia] = 1.25,
-                [Partition.ExtraKeys.Iterations] = 4, [Partition.ExtraKeys.MergeTree] = tree,
-                [Partition.ExtraKeys.CoreDistances] = new[] { 0.5, 0.25 },
+                ["centroids"] = TwoCentres, ["inertia"] = 1.25,
+                ["iterations"] = 4, ["mergeTree"] = tree,
+                ["coreDistances"] = new[] { 0.5, 0.25 },
             },
         };
 

@@ -96,7 +96,7 @@ public sealed class RDbscanEqualityTests
         Assert.All(tree.Edges, e => Assert.True(e.Parent >= data.Rows));
         Assert.Equal(data.Rows, tree.Edges.Min(e => e.Parent));
         // The legacy string-keyed form is the same tree as a table.
-        var table = partition.Extra<ResultTable>(Partition.ExtraKeys.CondensedTree)!;
+        var table = partition.Extra<ResultTable>("condensedTree")!;
         Assert.Equal(["parent", "child", "lambda", "size"], table.Columns);
         Assert.Equal(tree.Edges.Select(e => e.Lambda), table.Column("lambda").Cast<double>());
     }
