@@ -1,25 +1,15 @@
 // k sweep: how agreement with expert labels (ARI, AMI) and cluster quality (silhouette) change with k, per question.
 // Args: --k-min N (2) --k-max N (10) --questions N (10 largest questions) --embedder NAME (use-lite)
 int kMin = Lab.Arg("--k-min", 2), kMax = Lab.Arg("--k-max", 10), take = Lab.Arg("--questions", 10);
-var embedder = Lab.Embedder(Lab.Arg("--embedder", "use-lite"));
+var questions = Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take);
 
-var rows = new List<object>();
-foreach (var q in Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take))
-{
-    var x = embedder.Embed(q.Texts);
-    for (int k = kMin; k <= Math.Min(kMax, q.Count - 1); k++)
-    {
-        var p = Lab.Clusterer("kmeans", new { k, nInit = 4 }).Fit(x);
-        var input = new EvaluationInput { Embeddings = x, Predicted = p, Truth = q.Labels };
-        rows.Add(new
-        {
-            question = q.Items[0].Group, n = q.Count, labels = q.LabelNames.Count, k,
-            ari = Lab.Metric("ari").Evaluate(input).Value,
-            ami = Lab.Metric("ami").Evaluate(input).Value,
-            silhouette = Lab.Metric("silhouette", new { distance = "cosine" }).Evaluate(input).Value,
-        });
-    }
-}
-Lab.Table("k-sweep", rows);
-foreach (var g in rows.GroupBy(r => (int)r.GetType().GetProperty("k")!.GetValue(r)!))
-    Lab.Log($"k = {g.Key,2}: mean ARI {g.Average(r => (double)r.GetType().GetProperty("ari")!.GetValue(r)!):F3}");
+var results = Lab.Sweep(questions)
+    .Embedder(Lab.Arg("--embedder", "use-lite"))
+    .Clusterers("kmeans", q => Enumerable.Range(kMin, Math.Max(0, Math.Min(kMax, q.Count - 1) - kMin + 1)).Select(k => new { k, nInit = 4 }))
+    .Metrics("ari", "ami").Metric("silhouette", new { distance = "cosine" })
+    .Run();
+
+Lab.Table("k-sweep", results.Where(r => r.Statistic == "value")
+    .Pivot("k-sweep", r => new { question = r.Unit, options = r.Options }, r => r.Metric));
+foreach (var m in results.For("ari").GroupBy(r => r.Options).Mean(Lab.Random))
+    Lab.Log($"{m.Key,-12}: mean ARI {m.Mean:F3} (95% interval {m.Low:F3} to {m.High:F3})");

@@ -3,43 +3,27 @@
 // (silhouette, Davies-Bouldin, Calinski-Harabasz) metrics, averaged over the largest questions.
 // Args: --questions N (8)  --embedders use-lite,tfidf,glove
 var take = Lab.Arg("--questions", 8);
-var embedders = Lab.Arg("--embedders", "use-lite,tfidf,glove").Split(',');
-var questions = Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take).ToList();
+var embedders = Lab.Arg("--embedders", "use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries);
+var questions = Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take);
 
-var rows = new List<object>();
-foreach (var e in embedders)
-    foreach (var q in questions)
-    {
-        var x = Lab.Embedder(e).Embed(q.Texts);
-        int k = q.LabelNames.Count;
-        var algorithms = new (string Name, IClusterer C)[]
-        {
-            ("kmeans", Lab.Clusterer("kmeans", new { k })),
-            ("spherical-kmeans", Lab.Clusterer("kmeans", new { k, spherical = true })),
-            ("ward", Lab.Clusterer("agglomerative", new { nClusters = k, linkage = "ward" })),
-            ("average-cosine", Lab.Clusterer("agglomerative", new { nClusters = k, linkage = "average", metric = "cosine" })),
-            ("spectral", Lab.Clusterer("spectral", new { k })),
-            ("hdbscan", Lab.Clusterer("hdbscan", new { minClusterSize = 5 })),
-        };
-        foreach (var (name, clusterer) in algorithms)
-        {
-            Partition p;
-            try { p = clusterer.Fit(x); }
-            catch (ArgumentException error)
-            {
-                // e.g. cosine linkage on an answer with no content (a zero row): recorded, not fatal to the grid.
-                Lab.Log($"{e} x {name} on {q.Items[0].Group}: skipped ({error.Message})");
-                continue;
-            }
-            var input = new EvaluationInput { Embeddings = x, Predicted = p, Truth = q.Labels };
-            double M(string metric) { try { return Lab.Metric(metric).Evaluate(input).Value; } catch (ArgumentException) { return double.NaN; } }
-            rows.Add(new { embedder = e, algorithm = name, question = q.Items[0].Group, clusters = p.ClusterCount,
-                ari = M("ari"), ami = M("ami"), nmi = M("nmi"), matchedF1 = M("matched-f1"),
-                silhouette = M("silhouette"), daviesBouldin = M("davies-bouldin"), calinskiHarabasz = M("calinski-harabasz") });
-        }
-    }
-Lab.Table("grid", rows);
-double V(object r, string p) => Convert.ToDouble(r.GetType().GetProperty(p)!.GetValue(r));
-string S(object r, string p) => (string)r.GetType().GetProperty(p)!.GetValue(r)!;
-foreach (var g in rows.GroupBy(r => $"{S(r, "embedder"),-10} {S(r, "algorithm"),-18}"))
-    Lab.Log($"{g.Key} ARI {g.Average(r => V(r, "ari")):F3}  AMI {g.Average(r => V(r, "ami")):F3}  silhouette {g.Where(r => !double.IsNaN(V(r, "silhouette"))).Select(r => V(r, "silhouette")).DefaultIfEmpty(double.NaN).Average():F3}");
+int K(SweepUnit q) => q.LabelNames.Count;
+var results = Lab.Sweep(questions)
+    .Embedders(embedders)
+    .Clusterer("kmeans", q => new { k = K(q) })
+    .Clusterer("kmeans", q => new { k = K(q), spherical = true }, label: "spherical-kmeans")
+    .Clusterer("agglomerative", q => new { nClusters = K(q), linkage = "ward" }, label: "ward")
+    .Clusterer("agglomerative", q => new { nClusters = K(q), linkage = "average", metric = "cosine" }, label: "average-cosine")
+    .Clusterer("spectral", q => new { k = K(q) })
+    .Clusterer("hdbscan", new { minClusterSize = 5 })
+    .Metrics("ari", "ami", "nmi", "matched-f1", "silhouette", "davies-bouldin", "calinski-harabasz")
+    // e.g. cosine linkage on an answer with no content (a zero row): recorded as NaN and logged, not fatal to the grid.
+    .ToleratingErrors()
+    .Run();
+
+var headline = results.Where(r => r.Label == null && r.Statistic == "value");
+Lab.Table("grid", results.Where(r => r.Label == null && (r.Statistic == "value" || r.Metric == "partition"))
+    .Pivot("grid", r => new { embedder = r.Embedder, algorithm = r.Clusterer, question = r.Unit }, r => r.Metric == "partition" ? r.Statistic : r.Metric));
+var summary = headline.GroupBy(r => new { embedder = r.Embedder, algorithm = r.Clusterer, metric = r.Metric }).Mean(Lab.Random);
+Lab.Table("grid-summary", summary);
+foreach (var s in summary.Where(s => s.Key.metric is "ari" or "ami" or "silhouette"))
+    Lab.Log($"{s.Key.embedder,-10} {s.Key.algorithm,-18} {s.Key.metric,-10} {s.Mean:F3} ({s.Low:F3} to {s.High:F3}, {s.Count} questions)");

@@ -80,7 +80,12 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
     {
         var script = new Argument<string>("script") { Description = "The .csx script." };
         var scriptArgs = new Argument<string[]>("args") { Description = "Arguments for the script (after --), as Lab.Args.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run in this folder: its finished sweep trials are kept, the rest computed. Refused if the script, arguments, seed, inputs or plugin versions changed.",
+        };
+        var jobs = new Option<int>("--jobs") { Description = "Sweep trials run at once, sharing --threads; results are identical to --jobs 1.", DefaultValueFactory = _ => 1 };
+        var command = new Command("run", "Runs a script, writing its run record under --runs.") { script, scriptArgs, _seed, _threads, _runs, _noScriptCache, resume, jobs };
         command.SetAction(async (parse, cancel) =>
         {
             var folders = parse.GetValue(_plugins) ?? [];
@@ -102,6 +107,8 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
                     Error = Error,
                     LiveProgress = ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected,
                     Cancellation = cancel,
+                    ResumeDirectory = parse.GetValue(resume),
+                    Jobs = parse.GetValue(jobs),
                 });
                 if (result.RunDirectory is not null && result.ExitCode != 0)
                     Error.WriteLine($"kplab: run record: {Path.Combine(result.RunDirectory, ScriptRunner.RecordFile)}");

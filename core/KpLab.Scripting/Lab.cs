@@ -3,6 +3,7 @@ using System.Text;
 using KpLab.Abstractions;
 using KpLab.Data;
 using KpLab.Hosting;
+using KpLab.Sweeps;
 
 namespace KpLab.Scripting;
 
@@ -21,7 +22,7 @@ public sealed class ScriptGlobals
 /// through Lab stays inside that folder; <see cref="Export"/> copies a file out of it, explicitly. Everything loaded,
 /// created, logged, written or exported is kept in the run record.
 /// </summary>
-public sealed class Lab
+public sealed partial class Lab
 {
     private readonly RunRecord _record;
     private readonly Func<IPluginSource> _plugins;
@@ -109,6 +110,7 @@ public sealed class Lab
     {
         var full = Path(path);
         var matrix = NpyFile.Load(full);
+        Resume?.CheckInput(full);
         Record(() => _record.Inputs.Add(new InputFile(full, ContentHash.OfFile(full))));
         return matrix;
     }
@@ -148,6 +150,7 @@ public sealed class Lab
         var dataset = shortName is null
             ? loaded
             : new Dataset(shortName, loaded.Items, loaded.SourcePath, loaded.ContentHash) { QualityOrder = qualityOrder, ReadReport = loaded.ReadReport };
+        Resume?.CheckDataset(dataset);
         var report = dataset.ReadReport;
         if (!report.IsClean) Log($"dataset {dataset.Name}: {report}");
         Record(() => _record.Datasets.Add(new DatasetUse(dataset.Name, dataset.SourcePath, dataset.ContentHash, dataset.Count)
@@ -175,7 +178,7 @@ public sealed class Lab
     /// <exception cref="UnknownPluginException">No such clusterer.</exception>
     /// <exception cref="PluginOptionException">A bad option.</exception>
     public IClusterer Clusterer(string name, object? options = null) =>
-        new TrackedClusterer((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options), _calls, name);
+        Track((IClusterer)CreatePlugin(PluginKind.Clusterer, name, options, out var use), use, name);
 
     /// <summary>The metric named <paramref name="name"/> with <paramref name="options"/>.</summary>
     /// <exception cref="UnknownPluginException">No such metric.</exception>
@@ -206,12 +209,12 @@ public sealed class Lab
         if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
             throw new ArgumentException($"Table name {LogText.Quote(name)} is not a valid file name.", nameof(name));
         var file = name + ".csv";
-        AtomicFile.WriteAllText(RunFolderPath(file, "Lab.Table"), ResultTables.ToCsv(table));
+        var csv = ResultTables.ToCsv(table);
+        AtomicFile.WriteAllText(RunFolderPath(file, "Lab.Table"), csv);
         Record(() =>
         {
             _record.Tables.RemoveAll(t => t.Name == name);
-            _record.Tables.Add(new TableRecord(name, file, table.Columns,
-                table.Rows.Select(r => (IReadOnlyList<object?>)r.Select(ResultTables.Plain).ToArray()).ToArray()));
+            _record.Tables.Add(new TableRecord(name, file, table.Columns, table.Rows.Count, ContentHash.OfText(csv)));
             AddOutput(RunFolderPath(file, "Lab.Table"));
         }, save: true);
     }
@@ -228,6 +231,72 @@ public sealed class Lab
 
     /// <summary>Writes rows (records, anonymous objects, tuples or dictionaries; columns from their members) as a table.</summary>
     public void Table(string name, IEnumerable rows) => Table(name, ResultTables.FromRows(name, rows));
+
+    /// <summary>
+    /// Writes typed rows as a table, columns from <typeparamref name="T"/>'s members in declaration order (an
+    /// aggregate's key and estimate flattened into their members), so an empty table keeps its header. Sweep results
+    /// (<see cref="Results"/>) are written in long form, one column per <see cref="ResultRow"/> member.
+    /// </summary>
+    public void Table<T>(string name, IEnumerable<T> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        // Rows typed only as object (or an interface), and dictionaries, say nothing about their columns in their type:
+        // read them from each row.
+        if (typeof(T) == typeof(object) || typeof(T).IsInterface || typeof(T).IsAbstract
+            || (typeof(T) != typeof(string) && typeof(IEnumerable).IsAssignableFrom(typeof(T))))
+            Table(name, (IEnumerable)rows);
+        else Table(name, TypedColumns.Table(name, rows));
+    }
+
+    /// <summary>
+    /// Starts declaring a sweep over <paramref name="units"/> (dataset subsets, e.g. <c>data.SplitByGroup()</c>): add
+    /// embedders, clusterers (with option grids), seeds and metrics, then <c>.Run()</c>. Each finished trial is kept in
+    /// the run's trial store, so <c>kplab run x.csx --resume &lt;run folder&gt;</c> continues an interrupted run.
+    /// </summary>
+    public Sweep Sweep(IEnumerable<Dataset> units) => new(new LabSweepHost(this), units);
+
+    /// <summary>Trials a sweep runs at once (<c>--jobs</c>, default 1).</summary>
+    public int Jobs { get; internal init; } = 1;
+
+    /// <summary>Stops sweeps between and inside trials (Ctrl+C).</summary>
+    internal CancellationToken Cancellation { get; init; }
+
+    /// <summary>Set when this run continues an earlier one: refuses a changed input or plugin.</summary>
+    internal ResumeCheck? Resume { get; init; }
+
+    /// <summary>
+    /// Kernel and plugin threads of each sweep trial: the <c>--threads</c> budget shared by <see cref="Jobs"/> trials.
+    /// Kernel results do not depend on the thread count (each output element is one fixed-order reduction), which is
+    /// what makes <c>--jobs N</c> results bit-identical to <c>--jobs 1</c> (tested).
+    /// </summary>
+    internal int TrialThreads => Math.Max(1, Threads / Jobs);
+
+    /// <summary>The plugins of this run's sweeps, created once per configuration.</summary>
+    internal SweepPlugins SweepPlugins => field ??= new SweepPlugins(this, WrapSweepPlugin);
+
+    private object WrapSweepPlugin(PluginKind kind, string label, object plugin) => plugin switch
+    {
+        IEmbedder embedder => _embeddings is null
+            ? new ProgressEmbedder(new TrackedEmbedder(embedder, _calls, label), this, label)
+            : new ProgressEmbedder(_embeddings.Wrap(new TrackedEmbedder(embedder, _calls, label)), this, label),
+        IClusterer clusterer => new TrackedClusterer(clusterer, _calls, label),
+        IMetric metric => new TrackedMetric(metric, _calls, label),
+        _ => throw new InvalidOperationException($"A {kind} plugin of unexpected type {plugin.GetType()}."),
+    };
+
+    /// <summary>"trials.csv" for the run's first sweep, "trials-2.csv" for its second, ...</summary>
+    internal string NextTrialsFile()
+    {
+        int n = Interlocked.Increment(ref _sweeps);
+        var file = n == 1 ? "trials.csv" : $"trials-{n}.csv";
+        Record(() => AddOutput(System.IO.Path.Combine(Out, file)));
+        return file;
+    }
+
+    private int _sweeps;
+
+    /// <summary>Records a finished sweep.</summary>
+    internal void RecordSweep(SweepRecord sweep) => Record(() => _record.Sweeps.Add(sweep), save: true);
 
     /// <summary>Writes a matrix as .npy (path relative to <see cref="Out"/>).</summary>
     public void SaveNpy(string path, EmbeddingMatrix matrix)
@@ -297,21 +366,48 @@ public sealed class Lab
     }
 
     /// <summary>The context every plugin of this run gets: the run seed, thread count and the run log.</summary>
-    public PluginContext CreateContext() => new(new RandomSource(Seed))
+    public PluginContext CreateContext() => CreateContext(Seed, Threads);
+
+    private PluginContext CreateContext(int seed, int threads) => new(new RandomSource(seed))
     {
-        Threads = Threads,
+        Threads = threads,
         Log = message => Log(message),
     };
 
-    private object CreatePlugin(PluginKind kind, string name, object? options)
+    private object CreatePlugin(PluginKind kind, string name, object? options) => CreatePluginInstance(kind, name, options, Seed, Threads).Plugin;
+
+    private object CreatePlugin(PluginKind kind, string name, object? options, out PluginUse use) =>
+        CreatePluginInstance(kind, name, options, Seed, Threads, out use).Plugin;
+
+    /// <summary>
+    /// Creates a plugin whose random source has <paramref name="seed"/> and lists its configuration in the run record,
+    /// once per distinct configuration (a repeated one only counts up <see cref="PluginUse.Created"/>).
+    /// </summary>
+    internal PluginInstance CreatePluginInstance(PluginKind kind, string name, object? options, int seed, int threads) =>
+        CreatePluginInstance(kind, name, options, seed, threads, out _);
+
+    private PluginInstance CreatePluginInstance(PluginKind kind, string name, object? options, int seed, int threads, out PluginUse use)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         // Binding runs the options record's code and creating runs the plugin's constructor: both are plugin code.
-        var (descriptor, bound, plugin) = _calls.Run(PluginCallName(kind, name, "create"),
-            () => _plugins().Create(kind, name, options, CreateContext()));
-        Record(() => _record.Plugins.Add(new PluginUse(kind.ToString().ToLowerInvariant(), descriptor.Name, descriptor.Version,
-            descriptor.AssemblyPath, descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound)));
-        return plugin;
+        var instance = _calls.Run(PluginCallName(kind, name, "create"),
+            () => _plugins().Create(kind, name, options, CreateContext(seed, threads)));
+        var (descriptor, bound, _) = instance;
+        var optionsHash = ContentHash.OfText(PluginOptionsJson.Of(bound));
+        Resume?.CheckPlugin(kind, descriptor);
+        PluginUse? recorded = null;
+        Record(() =>
+        {
+            var kindName = kind.ToString().ToLowerInvariant();
+            var same = _record.Plugins.FirstOrDefault(p => p.Kind == kindName && p.Name == descriptor.Name && p.Version == descriptor.Version
+                && p.AssemblySha256 == descriptor.AssemblySha256 && p.OptionsSha256 == optionsHash);
+            if (same is not null) same.Created++;
+            else _record.Plugins.Add(same = new PluginUse(kindName, descriptor.Name, descriptor.Version, descriptor.AssemblyPath,
+                descriptor.AssemblySha256, descriptor.Origin.ToString().ToLowerInvariant(), bound, optionsHash));
+            recorded = same;
+        });
+        use = recorded!;
+        return instance;
     }
 
     /// <summary>"clusterer hdbscan: Fit": how run records and errors name a plugin call.</summary>

@@ -48,13 +48,6 @@ public static class ResultTables
         _ => value.ToString(),
     };
 
-    /// <summary>A value safe to put in a JSON record: primitives as they are, anything else as text.</summary>
-    internal static object? Plain(object? value) => value switch
-    {
-        null or string or bool or double or float or int or long or short or byte or uint or ulong or decimal => value,
-        _ => Format(value),
-    };
-
     private static Dictionary<string, object?> Fields(object? item)
     {
         var fields = new Dictionary<string, object?>(StringComparer.Ordinal);

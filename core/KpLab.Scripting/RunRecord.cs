@@ -47,8 +47,20 @@ public sealed class RunRecord
     /// <summary>Wall-clock seconds.</summary>
     public double? Seconds { get; set; }
 
-    /// <summary>Plugins the script created, with their effective options.</summary>
+    /// <summary>
+    /// Each distinct plugin configuration the script created (kind, name, version, assembly, options), once, with how
+    /// many instances were created of it.
+    /// </summary>
     public List<PluginUse> Plugins { get; } = [];
+
+    /// <summary>The sweeps the script ran: trial counts and the file that lists the trials.</summary>
+    public List<SweepRecord> Sweeps { get; } = [];
+
+    /// <summary>
+    /// Earlier attempts of this run, oldest first, when it was continued with <c>--resume</c>: when each started and
+    /// how it ended (e.g. "killed").
+    /// </summary>
+    public List<RunAttempt> Attempts { get; } = [];
 
     /// <summary>Datasets loaded.</summary>
     public List<DatasetUse> Datasets { get; } = [];
@@ -184,9 +196,35 @@ public sealed record HostInfo(string Name, string Version, string Runtime, strin
     }
 }
 
-/// <summary>A plugin a run created.</summary>
+/// <summary>A distinct plugin configuration a run created.</summary>
+/// <param name="Kind">"embedder", "clusterer" or "metric".</param>
+/// <param name="Name">The plugin's name.</param>
+/// <param name="Version">Its version.</param>
+/// <param name="Assembly">Its assembly file.</param>
+/// <param name="AssemblySha256">SHA-256 of the assembly.</param>
+/// <param name="Origin">"bundled" or "external".</param>
+/// <param name="Options">The bound options (every option, defaults included).</param>
+/// <param name="OptionsSha256">SHA-256 of the options as JSON: the configuration's identity in trial ids.</param>
 public sealed record PluginUse(string Kind, string Name, string Version, string Assembly, string AssemblySha256,
-    string Origin, object Options);
+    string Origin, object Options, string OptionsSha256)
+{
+    /// <summary>Instances created of this configuration (a sweep creates one per configuration and clustering seed).</summary>
+    public int Created { get; set; } = 1;
+}
+
+/// <summary>A sweep a run executed.</summary>
+/// <param name="Trials">Trials in the sweep.</param>
+/// <param name="Computed">Trials this attempt computed.</param>
+/// <param name="FromStore">Trials read back from the trial store (finished by an earlier attempt).</param>
+/// <param name="TrialsFile">The file in the run folder listing every trial (index, id, unit, plugins, options, seed).</param>
+/// <param name="StoreFolder">The trial store's folder in the run folder (one file per finished trial).</param>
+public sealed record SweepRecord(int Trials, int Computed, int FromStore, string TrialsFile, string StoreFolder);
+
+/// <summary>An earlier attempt of a resumed run.</summary>
+/// <param name="StartedAt">When it started (UTC).</param>
+/// <param name="EndedAt">When it ended, if it recorded an end.</param>
+/// <param name="Status">How it ended ("running" when it was killed without a trace).</param>
+public sealed record RunAttempt(DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Status);
 
 /// <summary>A dataset a run loaded.</summary>
 public sealed record DatasetUse(string Name, string? Path, string Sha256, int Items)
@@ -207,8 +245,13 @@ public sealed record InputFile(string Path, string Sha256);
 /// <summary>A logged line.</summary>
 public sealed record LogEntry(DateTimeOffset Time, string Message);
 
-/// <summary>A table a run wrote.</summary>
-public sealed record TableRecord(string Name, string File, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<object?>> Rows);
+/// <summary>A table a run wrote; its contents live only in its file.</summary>
+/// <param name="Name">The table's name.</param>
+/// <param name="File">Its CSV file in the run folder.</param>
+/// <param name="Columns">Its columns.</param>
+/// <param name="Rows">How many rows it has.</param>
+/// <param name="Sha256">SHA-256 of the file.</param>
+public sealed record TableRecord(string Name, string File, IReadOnlyList<string> Columns, int Rows, string Sha256);
 
 /// <summary>The exception that ended a run.</summary>
 /// <param name="Type">Exception type.</param>

@@ -129,7 +129,7 @@ public sealed class ScriptCompiler
 {
     /// <summary>Namespaces every script imports.</summary>
     public static readonly IReadOnlyList<string> DefaultImports =
-        ["System", "System.Linq", "System.Collections.Generic", "System.IO", "KpLab.Abstractions", "KpLab.Data", "KpLab.Kernels", "KpLab.Reporting"];
+        ["System", "System.Linq", "System.Collections.Generic", "System.IO", "KpLab.Abstractions", "KpLab.Data", "KpLab.Kernels", "KpLab.Reporting", "KpLab.Sweeps", "KpLab.Clustering"];
 
     internal static readonly CSharpParseOptions ParseOptions =
         new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
@@ -227,7 +227,7 @@ public sealed class ScriptCompiler
         var framework = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Where(p => string.Equals(Path.GetDirectoryName(Path.GetFullPath(p)), runtime, StringComparison.Ordinal));
-        var kplab = new[] { typeof(EmbeddingMatrix), typeof(NpyFile), typeof(VectorMath), typeof(KpLab.Reporting.HtmlReport), typeof(ScriptGlobals) }.Select(t => t.Assembly.Location);
+        var kplab = new[] { typeof(EmbeddingMatrix), typeof(NpyFile), typeof(VectorMath), typeof(KpLab.Reporting.HtmlReport), typeof(KpLab.Sweeps.Sweep), typeof(KpLab.Clustering.OutlierReassignment), typeof(ScriptGlobals) }.Select(t => t.Assembly.Location);
         return framework.Concat(kplab).Distinct(StringComparer.Ordinal)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
     });
@@ -261,7 +261,7 @@ public sealed class ScriptCompiler
     private static string ComputeHostFingerprint()
     {
         // The module version ids of the assemblies a script binds to change whenever they are rebuilt differently.
-        var assemblies = new[] { typeof(object), typeof(EmbeddingMatrix), typeof(VectorMath), typeof(ScriptGlobals), typeof(CSharpScript) }
+        var assemblies = new[] { typeof(object), typeof(EmbeddingMatrix), typeof(VectorMath), typeof(ScriptGlobals), typeof(KpLab.Sweeps.Sweep), typeof(CSharpScript) }
             .Select(t => t.Assembly);
         return string.Join(";", assemblies.Select(a => $"{a.GetName().Name}/{a.GetName().Version}/{a.ManifestModule.ModuleVersionId}"));
     }

@@ -46,6 +46,15 @@ public sealed record RunRequest
 
     /// <summary>Stops the run (Ctrl+C).</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// A run folder to continue (<c>--resume</c>) instead of starting a new one: its finished sweep trials are read back
+    /// from its trial store; refused when the script, arguments, seed, inputs or plugin versions differ.
+    /// </summary>
+    public string? ResumeDirectory { get; init; }
+
+    /// <summary>Sweep trials run at once (<c>--jobs</c>), sharing the <see cref="Threads"/> budget.</summary>
+    public int Jobs { get; init; } = 1;
 }
 
 /// <summary>The outcome of a run.</summary>
@@ -90,6 +99,21 @@ public static class ScriptRunner
         // Temp files of runs and cache writes that were killed mid-write (the cache root holds plugins' model caches).
         StaleTempFiles.Remove([request.RunsDirectory, request.ScriptCacheDirectory, request.EmbeddingCacheDirectory,
             KpLab.Abstractions.PluginContext.DefaultCacheDirectory()]);
+        if (request.Jobs < 1)
+        {
+            request.Error.WriteLine($"kplab: --jobs must be at least 1, got {request.Jobs}.");
+            return new RunResult(ScriptInvalid, null, null);
+        }
+        ResumeCheck? resume = null;
+        if (request.ResumeDirectory is { } resumeFolder)
+        {
+            (resume, var refusal) = ResumeCheck.Open(Path.GetFullPath(resumeFolder), source, request.Args, request.Seed);
+            if (resume is null)
+            {
+                request.Error.WriteLine($"kplab: cannot resume {resumeFolder}: {refusal}");
+                return new RunResult(ScriptInvalid, null, null);
+            }
+        }
         string folder;
         var record = new RunRecord
         {
@@ -101,9 +125,10 @@ public static class ScriptRunner
             StartedAt = DateTimeOffset.UtcNow,
             Process = RunProcess.Current(),
         };
+        if (resume is not null) record.Attempts.AddRange(resume.Attempts());
         try
         {
-            folder = CreateRunFolder(request.RunsDirectory, source.Path);
+            folder = resume?.Folder ?? CreateRunFolder(request.RunsDirectory, source.Path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -118,7 +143,7 @@ public static class ScriptRunner
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A run that cannot even write its record (e.g. a full disk) did not start: leave no empty folder behind.
-            TryDeleteEmptyRunFolder(folder);
+            if (resume is null) TryDeleteEmptyRunFolder(folder);
             request.Error.WriteLine($"kplab: cannot start the run: writing {recordPath} failed: {e.Message}");
             return new RunResult(ScriptFailed, null, null);
         }
@@ -129,7 +154,7 @@ public static class ScriptRunner
         {
             try
             {
-                exit = await ExecuteAsync(request, source, folder, record, writer, calls);
+                exit = await ExecuteAsync(request, source, folder, record, writer, calls, resume);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -155,7 +180,7 @@ public static class ScriptRunner
     }
 
     private static async Task<int> ExecuteAsync(RunRequest request, ScriptSource source, string folder, RunRecord record,
-        RunRecordWriter writer, PluginCalls calls)
+        RunRecordWriter writer, PluginCalls calls, ResumeCheck? resume)
     {
         var packages = ScriptPackages.Restore(source, new NuGetPackageCache(request.NuGetCacheDirectory), m => request.Error.WriteLine("kplab: " + m));
         record.Packages.AddRange(packages.Packages);
@@ -178,7 +203,12 @@ public static class ScriptRunner
             : new EmbeddingCache(request.EmbeddingCacheDirectory, w => request.Error.WriteLine("warning: " + w));
         var plugins = new Lazy<IPluginSource>(request.Plugins);
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
-            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls);
+            embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls)
+        {
+            Jobs = request.Jobs,
+            Cancellation = request.Cancellation,
+            Resume = resume,
+        };
 
         int previousDegree = KernelParallelism.MaxDegree;
         KernelParallelism.MaxDegree = request.Threads;

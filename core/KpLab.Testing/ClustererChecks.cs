@@ -39,6 +39,9 @@ internal sealed class ClustererChecks(PluginUnderTest plugin, IClusterer cluster
             $"zero rows: {Edge(0)}; one row: {Edge(1)}.");
         log.Run(ConformanceChecks.ClustererNonFinite, () =>
             $"{NonFinite(5, float.NaN)}; {NonFinite(9, float.PositiveInfinity)}.");
+        log.Run(ConformanceChecks.ClustererPrediction, () => clusterer is IPredictingClusterer predicting
+            ? PredictionChecks.Run(predicting, reference, Data)
+            : "does not implement IPredictingClusterer (optional).");
     }
 
     private static string Shape(Partition partition, int rows)

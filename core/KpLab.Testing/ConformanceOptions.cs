@@ -108,6 +108,13 @@ public static class ConformanceChecks
     /// <summary>Clusterer: a NaN or infinity gives an ArgumentException naming the row.</summary>
     public const string ClustererNonFinite = "clusterer.non-finite";
 
+    /// <summary>
+    /// Clusterer that implements <see cref="IPredictingClusterer"/>: FitModel's partition equals Fit's; Predict gives one
+    /// label (-1 or a fitted label) and one strength in [0, 1] per row; a written and read model predicts the same;
+    /// rows of another width give an ArgumentException. Passes with a note for clusterers that do not predict.
+    /// </summary>
+    public const string ClustererPrediction = "clusterer.prediction";
+
     /// <summary>Metric: a finite value on a well-formed input, named after the plugin, with unique row keys.</summary>
     public const string MetricResult = "metric.result";
 

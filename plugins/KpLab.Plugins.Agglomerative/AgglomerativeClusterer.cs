@@ -16,7 +16,7 @@ namespace KpLab.Plugins.Agglomerative;
 /// </summary>
 [KpLabPlugin(PluginKind.Clusterer, "agglomerative",
     Description = "Hierarchical clustering (ward, average, complete, single; euclidean or cosine) with SciPy's merge tree.")]
-public sealed class AgglomerativeClusterer : IClusterer
+public sealed partial class AgglomerativeClusterer : IClusterer
 {
     private const string Name = "agglomerative";
     private readonly AgglomerativeOptions _options;

@@ -14,7 +14,7 @@ namespace KpLab.Plugins.Hdbscan;
 /// </summary>
 [KpLabPlugin(PluginKind.Clusterer, "hdbscan",
     Description = "HDBSCAN* density clustering with noise, membership probabilities, GLOSH outlier scores and the condensed tree.")]
-public sealed class HdbscanClusterer : IClusterer
+public sealed partial class HdbscanClusterer : IClusterer
 {
     private const string Name = "hdbscan";
     // Extra kNN candidates whose float32 distances are re-measured exactly, so that float32 rounding in the search
@@ -38,7 +38,9 @@ public sealed class HdbscanClusterer : IClusterer
         _context = context;
     }
 
-    public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
+    public Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) => Fit(data, cancellationToken, out _);
+
+    private Partition Fit(EmbeddingMatrix data, CancellationToken cancellationToken, out FittedTree fitted)
     {
         ArgumentNullException.ThrowIfNull(data);
         int n = data.Rows, depth = data.Columns;
@@ -88,6 +90,7 @@ public sealed class HdbscanClusterer : IClusterer
             ? LambdaProbabilities(tree, selected, labels)
             : CoreDistanceProbabilities(core, labels);
         Report("condensed tree", 1);
+        fitted = new FittedTree(tree, selected, core, minSamples, measure);
         return new Partition(labels)
         {
             Probabilities = probabilities,

@@ -15,7 +15,7 @@ namespace KpLab.Plugins.KMeans;
 /// way). Labels and centres do not depend on the number of threads.
 /// </remarks>
 [KpLabPlugin(PluginKind.Clusterer, "kmeans", Description = "k-means (k-means++, Lloyd/Hamerly/mini-batch, spherical option), as scikit-learn's KMeans.")]
-public sealed class KMeansClusterer(KMeansOptions options, PluginContext context) : IClusterer
+public sealed partial class KMeansClusterer(KMeansOptions options, PluginContext context) : IClusterer
 {
     private const string Name = "kmeans";
 

@@ -38,6 +38,10 @@ public sealed class ExperimentScriptsTests : IDisposable
         var flagship = Directory.GetDirectories(Path.Combine(_runs, "anna-karenina")).Single();
         foreach (var table in new[] { "scores", "discoverability", "geometry", "summary", "anna-karenina", "k-sweep" })
             Assert.True(File.Exists(Path.Combine(flagship, table + ".csv")), $"{table}.csv missing");
+        FlagshipMatchesItsPreSweepScores(flagship);
+        // The run record lists each plugin configuration once and no table rows (issue 11: it was 4.2 MB).
+        Assert.InRange(new FileInfo(Path.Combine(flagship, "run.json")).Length, 1, 200_000);
+
         var report = Path.Combine(flagship, "report.html");
         var html = File.ReadAllText(report);
         Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
@@ -50,6 +54,29 @@ public sealed class ExperimentScriptsTests : IDisposable
         Assert.Contains($"data-charts-rendered=\"{charts}\"", page.Dom);
         Assert.Empty(page.ConsoleErrors);
         Assert.True(new FileInfo(png).Length > 50_000, "the report screenshot is suspiciously small");
+    }
+
+    /// <summary>
+    /// The ward and HDBSCAN rows of the flagship's scores equal, digit for digit, those the hand-written flagship
+    /// computed before the sweep rewrite (Fixtures/anna-karenina-scores-ward-hdbscan.csv, TF-IDF and USE-Lite).
+    /// </summary>
+    private static void FlagshipMatchesItsPreSweepScores(string flagship)
+    {
+        static List<Dictionary<string, string>> Read(string path)
+        {
+            var table = KpLab.Data.CsvTable.Load(path);
+            return table.Records.Select(r => table.Header.Select((h, i) => (h, v: r.Fields[i])).ToDictionary(x => x.h, x => x.v)).ToList();
+        }
+        var before = Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "anna-karenina-scores-ward-hdbscan.csv"));
+        var now = Read(Path.Combine(flagship, "scores.csv")).ToDictionary(r => (r["embedder"], r["clusterer"], r["question"]));
+        Assert.Equal(220, before.Count);
+        foreach (var old in before)
+        {
+            // Before: "ward k=3" / "hdbscan" in one column; now the clusterer's label, with its options beside it.
+            var row = now[(old["embedder"], old["clusterer"].Split(' ')[0], old["question"])];
+            Assert.Equal((old["n"], old["clusters"], old["noise"], old["ari"], old["ami"], old["nmi"]),
+                (row["rows"], row["clusters"], row["noise"], row["ari"], row["ami"], row["nmi"]));
+        }
     }
 
     private static (int Exit, string Output) Kplab(params string[] args)

@@ -47,7 +47,7 @@ public sealed record ThresholdOptions : PluginOptions
 }
 
 /// <summary>Cluster 1 when the first value reaches the threshold, else 0; noise (-1) for NaN.</summary>
-public sealed class ThresholdClusterer(ThresholdOptions options, PluginContext context) : IClusterer
+public sealed partial class ThresholdClusterer(ThresholdOptions options, PluginContext context) : IClusterer
 {
     public PluginContext Context { get; } = context;
 

@@ -1,0 +1,30 @@
+using KpLab.Abstractions;
+
+namespace KpLab.Sweeps;
+
+/// <summary>
+/// One trial of a sweep: a unit embedded by one embedder and either clustered by one clusterer configuration with one
+/// seed and scored by the partition metrics, or (with no clusterer) scored by the unit metrics.
+/// </summary>
+/// <param name="Index">Its position in the sweep's deterministic order (0-based).</param>
+/// <param name="Id">Stable id: a hash of the unit's content, every plugin's identity and options, and the seed.</param>
+/// <param name="Unit">The unit.</param>
+/// <param name="Embedder">The embedder configuration.</param>
+/// <param name="Clusterer">The clusterer configuration, or null for a unit-metrics trial.</param>
+/// <param name="Rows">What the clusterer sees of the embeddings.</param>
+/// <param name="Seed">The seed of the clusterer's random source.</param>
+public sealed record Trial(int Index, string Id, SweepUnit Unit, PluginConfig Embedder, PluginConfig? Clusterer,
+    RowTransform Rows, int Seed)
+{
+    /// <summary>The stable id of a trial with these parts.</summary>
+    public static string CreateId(SweepUnit unit, PluginConfig embedder, PluginConfig? clusterer, RowTransform rows, int seed) =>
+        ContentHash.OfFields([
+            "kplab-trial/1", unit.ContentHash, .. embedder.IdentityFields(),
+            .. clusterer?.IdentityFields() ?? ["no clusterer"], rows.ToString(),
+            seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ])[..16];
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"#{Index} {Unit.Id} × {Embedder}{(Clusterer is null ? "" : $" × {Clusterer}")} seed {Seed} [{Id}]";
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using KpLab.Abstractions;
+using KpLab.Data;
+
+namespace KpLab.Clustering.Tests;
+
+/// <summary>Outlier reassignment against Fixtures/make_fixtures.py (numpy, after BERTopic's reduce_outliers).</summary>
+public sealed class OutlierReassignmentTests
+{
+    private static readonly JsonElement Root = Load();
+
+    private static JsonElement Load()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "outlier_cases.json")));
+        return doc.RootElement.Clone();
+    }
+
+    private static EmbeddingMatrix Data() => NpyFile.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "outliers.npy"));
+
+    private static int[] Ints(JsonElement e) => e.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+
+    private static Partition Partition() => new(Ints(Root.GetProperty("labels")));
+
+    public static IEnumerable<object[]> Cases() =>
+        Root.GetProperty("cases").EnumerateArray().Select((c, i) => new object[] { i, c.GetProperty("strategy").GetString()! });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesNumpyReference(int index, string strategy)
+    {
+        var c = Root.GetProperty("cases")[index];
+        double? threshold = c.GetProperty("threshold").ValueKind == JsonValueKind.Null ? null : c.GetProperty("threshold").GetDouble();
+        var partition = Partition();
+        var result = strategy switch
+        {
+            "cosine" => OutlierReassignment.ToNearestCentroid(partition, Data(), CentroidMeasure.Cosine, threshold),
+            "euclidean" => OutlierReassignment.ToNearestCentroid(partition, Data(), CentroidMeasure.Euclidean, threshold),
+            "membership" => OutlierReassignment.ByMembership(partition,
+                Root.GetProperty("memberships").EnumerateArray().Select(r => (IReadOnlyList<double>)r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray(),
+                threshold!.Value),
+            _ => OutlierReassignment.ByPrediction(partition,
+                new ClusterPrediction(Ints(Root.GetProperty("predicted")), Root.GetProperty("strengths").EnumerateArray().Select(v => v.GetDouble()).ToArray()),
+                threshold!.Value),
+        };
+        var want = Ints(c.GetProperty("labels"));
+        Assert.Equal(want, result.Partition.Labels);
+        Assert.Equal(c.GetProperty("moved").GetInt32(), result.Moved);
+        Assert.Equal(60, result.NoiseBefore);
+        Assert.Equal(60 - result.Moved, result.NoiseAfter);
+        Assert.Equal(Enumerable.Range(0, want.Length).Where(i => want[i] != partition.Labels[i]), result.MovedRows);
+        Assert.Contains($"{result.Moved} of 60 noise rows moved", result.ToString());
+    }
+
+    [Fact]
+    public void ClusteredRowsNeverMoveAndBadInputIsNamed()
+    {
+        var partition = new Partition([0, 0, 1, -1]);
+        var data = EmbeddingMatrix.FromValues(4, 1, [0, 1, 10, 9]);
+        var result = OutlierReassignment.ToNearestCentroid(partition, data, CentroidMeasure.Euclidean);
+        Assert.Equal([0, 0, 1, 1], result.Partition.Labels);
+        var e = Assert.Throws<ArgumentException>(() => OutlierReassignment.ToNearestCentroid(new Partition([-1, -1]), EmbeddingMatrix.FromValues(2, 1, [0, 1])));
+        Assert.Contains("no cluster", e.Message);
+        e = Assert.Throws<ArgumentException>(() => OutlierReassignment.ByMembership(partition, [[1.0, 0.0]]));
+        Assert.Contains("1 membership rows for 4", e.Message);
+        e = Assert.Throws<ArgumentException>(() => OutlierReassignment.ByMembership(partition, [[1.0], [1.0], [1.0], [1.0]]));
+        Assert.Contains("membership row 3 has 1 values for 2 clusters", e.Message);
+        e = Assert.Throws<ArgumentException>(() => OutlierReassignment.ToNearestCentroid(partition, EmbeddingMatrix.FromValues(3, 1, [0, 1, 2])));
+        Assert.Contains("3 rows, the partition 4", e.Message);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using KpLab.Abstractions;
+using KpLab.Data;
+
+namespace KpLab.Plugins.KMeans.Tests;
+
+/// <summary>Prediction of new rows against Fixtures/make_prediction_fixtures.py (scikit-learn's KMeans.predict; numpy for spherical).</summary>
+public sealed class PredictionTests
+{
+    private static readonly JsonElement[] Cases = Load();
+
+    private static JsonElement[] Load()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(KMeansReference.FixturePath("prediction_cases.json")));
+        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    public static IEnumerable<object[]> Names() => Cases.Select(c => new object[] { c.GetProperty("name").GetString()! });
+
+    private static (KMeansClusterer Clusterer, EmbeddingMatrix Train, EmbeddingMatrix New, JsonElement Case) Setup(string name)
+    {
+        var c = Cases.Single(e => e.GetProperty("name").GetString() == name);
+        var all = NpyFile.Load(KMeansReference.FixturePath(c.GetProperty("file").GetString()!));
+        int train = c.GetProperty("trainRows").GetInt32();
+        var x = EmbeddingMatrix.FromValues(train, all.Columns, all.Values[..(train * all.Columns)]);
+        var init = KMeansReference.FixturePath(c.GetProperty("init").GetString()!);
+        var options = new KMeansOptions { K = NpyFile.Load(init).Rows, Init = init, Spherical = c.GetProperty("spherical").GetBoolean() };
+        return (new KMeansClusterer(options, PluginContext.Default), x,
+            NpyFile.Load(KMeansReference.FixturePath(c.GetProperty("newFile").GetString()!)), c);
+    }
+
+    private static int[] Ints(JsonElement c, string key) => c.GetProperty(key).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void NearestCentreMatchesReference(string name)
+    {
+        var (clusterer, x, newRows, c) = Setup(name);
+        var model = clusterer.FitModel(x);
+        Assert.Equal(Ints(c, "fitLabels"), model.Partition.Labels);
+        var prediction = model.Predict(newRows);
+        Assert.Equal(Ints(c, "labels"), prediction.Labels);
+        Assert.All(prediction.Strengths, s => Assert.Equal(1.0, s));
+    }
+
+    [Fact]
+    public void SavedModelPredictsTheSameAfterLoading()
+    {
+        var (clusterer, x, newRows, _) = Setup("blobs_euclidean");
+        var model = clusterer.FitModel(x);
+        var identity = ClusterModelIdentity.Of("kmeans", "test", new KMeansOptions(), x);
+        var path = Path.Combine(Path.GetTempPath(), $"kplab-kmeans-{Guid.NewGuid():N}.kpmodel");
+        try
+        {
+            ClusterModelFile.Save(path, identity, model);
+            var loaded = ClusterModelFile.Load(path, clusterer, identity);
+            Assert.Equal(model.Partition.Labels, loaded.Partition.Labels);
+            Assert.Equal(model.Predict(newRows).Labels, loaded.Predict(newRows).Labels);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
