@@ -86,5 +86,6 @@ public interface IMetric
 {
     /// <summary>Evaluates the metric on <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A needed part is missing or the parts disagree (the message names the metric).</exception>
+    /// <exception cref="OperationCanceledException"><see cref="EvaluationInput.CancellationToken"/> was cancelled.</exception>
     MetricResult Evaluate(EvaluationInput input);
 }

@@ -30,7 +30,14 @@ public enum PluginOrigin
 /// </remarks>
 public sealed record PluginDescriptor(
     PluginKind Kind, string Name, string Version, string Description, string AssemblyPath, string AssemblySha256,
-    PluginOrigin Origin, string OptionsTypeName, IReadOnlyList<OptionDescriptor> Options);
+    PluginOrigin Origin, string OptionsTypeName, IReadOnlyList<OptionDescriptor> Options)
+{
+    /// <summary>
+    /// A metric's output columns: the properties of the row record it declares through <see cref="IMetric{TRow}"/>
+    /// (keys first as declared, with their C# types); empty for other kinds and for metrics that declare no row type.
+    /// </summary>
+    public IReadOnlyList<MetricColumn> OutputColumns { get; init; } = [];
+}
 
 /// <summary>A plugin created by <see cref="PluginCatalog.Instantiate"/>, with the options it was bound and validated with.</summary>
 /// <param name="Descriptor">The plugin.</param>
@@ -317,6 +324,22 @@ public sealed class PluginCatalog : IDisposable
             {
                 var shape = PluginRules.DeclarationProblem(type, declaration) is { } broken ? null : PluginRules.Shape(type, out broken);
                 IReadOnlyList<OptionDescriptor> options = [];
+                IReadOnlyList<MetricColumn> outputs = [];
+                if (shape is not null && declaration.Kind == PluginKind.Metric)
+                {
+                    try
+                    {
+                        if (PluginRules.MetricRowType(type) is { } rowType) outputs = MetricRowSchema.Columns(rowType);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        broken = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                    }
+                    catch (Exception e) when (e is FileNotFoundException or TypeLoadException or BadImageFormatException)
+                    {
+                        broken = $"its metric row type cannot be described ({e.GetType().Name}: {e.Message}).";
+                    }
+                }
                 if (shape?.OptionsType is { } optionsType)
                 {
                     try
@@ -335,7 +358,8 @@ public sealed class PluginCatalog : IDisposable
                     continue;
                 }
                 found.Add(new PluginEntry(new PluginDescriptor(declaration.Kind, declaration.Name, version, declaration.Description,
-                    path, sha256, origin, shape!.OptionsType?.FullName ?? typeof(NoOptions).FullName!, options), type.FullName!));
+                    path, sha256, origin, shape!.OptionsType?.FullName ?? typeof(NoOptions).FullName!, options) { OutputColumns = outputs },
+                    type.FullName!));
                 loaded++;
             }
             if (loaded == 0 && !errors.Any(e => e.Path == path))

@@ -141,6 +141,17 @@ public static partial class PluginRules
         return false;
     }
 
+    /// <summary>
+    /// The row record type a metric declares by implementing <see cref="IMetric{TRow}"/>, or null when it declares none
+    /// (a plain <see cref="IMetric"/>). Reads the type's interfaces only, so it works on an inspected type.
+    /// </summary>
+    public static Type? MetricRowType(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && IsContract(i.GetGenericTypeDefinition(), "IMetric`1"))
+            ?.GetGenericArguments()[0];
+    }
+
     /// <summary>Whether <paramref name="type"/> is the contracts' type named <paramref name="name"/>, by identity or, for inspected types, by name.</summary>
     private static bool IsContract(Type type, string name) =>
         type.FullName == $"KpLab.Abstractions.{name}" && type.Assembly.GetName().Name == ContractsAssembly;

@@ -146,4 +146,13 @@ public static class ConformanceChecks
 
     /// <summary>Metric: the input (partition labels) is left unchanged.</summary>
     public const string MetricDoesNotMutate = "metric.does-not-mutate";
+
+    /// <summary>
+    /// Metric: rows are typed records declared through <see cref="IMetric{TRow}"/> (a valid row type, the results
+    /// carry it); a metric without rows declares none.
+    /// </summary>
+    public const string MetricTypedRows = "metric.typed-rows";
+
+    /// <summary>Metric: a cancelled <see cref="EvaluationInput.CancellationToken"/> gives an OperationCanceledException or a result, nothing else.</summary>
+    public const string MetricCancellation = "metric.cancellation";
 }

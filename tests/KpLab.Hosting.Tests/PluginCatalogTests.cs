@@ -35,6 +35,9 @@ public sealed class PluginCatalogTests
         Assert.Equal(typeof(NoOptions).FullName, catalog.Find(PluginKind.Metric, "test-count").OptionsTypeName);
         Assert.Equal(typeof(NoOptions).FullName, catalog.Find(PluginKind.Embedder, "test-length").OptionsTypeName);
         Assert.Empty(catalog.Find(PluginKind.Metric, "test-count").Options);
+        Assert.Equal([new MetricColumn("label", "int", true), new MetricColumn("count", "int", false), new MetricColumn("noise", "bool", false)],
+            catalog.Find(PluginKind.Metric, "test-count").OutputColumns);
+        Assert.Empty(modulo.OutputColumns);
     }
 
     [Fact]
@@ -64,7 +67,13 @@ public sealed class PluginCatalogTests
         Assert.Equal([0, 1, 0, 1, 0], catalog.CreateClusterer("test-modulo", null, context).Fit(FiveRows).Labels);
 
         var metric = catalog.CreateMetric("test-count", null, context);
-        Assert.Equal(5, metric.Evaluate(new EvaluationInput { Predicted = new Partition([0, 0, 1, 1, -1]) }).Value);
+        var counted = metric.Evaluate(new EvaluationInput { Predicted = new Partition([0, 0, 1, 1, -1]) });
+        Assert.Equal(5, counted.Value);
+        // The typed rows of a plugin in its own load context flatten through the host's contracts.
+        Assert.Equal("KpLab.TestPlugins.Basic.LabelCountRow", counted.RowType?.FullName);
+        Assert.Equal(["-1", "0", "1"], counted.Rows.Select(r => r.Key));
+        Assert.Equal([1.0, 2, 2], counted.Rows.Select(r => r["count"]));
+        Assert.Equal([1.0, 0, 0], counted.Rows.Select(r => r["noise"]));
         var embedder = catalog.CreateEmbedder("TEST-LENGTH", null, context);
         Assert.Equal([3f, 0f], embedder.Embed(["abc", null]).Values.ToArray());
         var reducer = catalog.CreateReducer("test-first-columns", new { columns = 1 }, context);
