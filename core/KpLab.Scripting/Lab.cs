@@ -607,10 +607,10 @@ public sealed partial class Lab
     {
         private readonly string _evaluate = PluginCallName(PluginKind.Metric, name, nameof(Evaluate));
 
-        // The run's token reaches the metric's kernels through the scope. CANCELLATION-METRIC: when the contracts'
-        // EvaluationInput.CancellationToken lands (helper "typed"), pass `input with { CancellationToken = token }` here
-        // (linking input.CancellationToken as the caller's token) so metrics' own loops see it too.
-        public MetricResult Evaluate(EvaluationInput input) => lab.PluginCall(_evaluate, default, _ => inner.Evaluate(input));
+        // The caller's token (input.CancellationToken) is linked with the run's; the linked token reaches the metric's
+        // own loops through the input and its kernels through the scope.
+        public MetricResult Evaluate(EvaluationInput input) =>
+            lab.PluginCall(_evaluate, input.CancellationToken, token => inner.Evaluate(input.WithCancellation(token)));
     }
 
     /// <summary>A reducer whose calls are tracked as "reducer name: Fit" (and "...: Transform" on its models).</summary>
