@@ -2,18 +2,24 @@
 // how well data-driven clusters recover expert knowledge profiles (ARI, AMI, NMI), which profiles are discoverable,
 // and whether answers of lower quality are more scattered in embedding space.
 //
-// Args: --min-answers N (60)  --embedders minilm,arctic-xs,use-lite,tfidf,glove  --onnx-model DIR (adds "onnx")
-//       --k-max N (10)  --map-question ID (the question drawn in the contingency heat map and PCA map)
+using System.ComponentModel;
 
-var minAnswers = Lab.Arg("--min-answers", 60);
-var kMax = Lab.Arg("--k-max", 10);
-var embedderNames = Lab.Arg("--embedders", "minilm,arctic-xs,use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
-var onnxModel = Lab.Arg("--onnx-model", Environment.GetEnvironmentVariable("KPLAB_ONNX_MODEL") ?? "");
+record Args(
+    [Description("Questions with fewer answers are left out")] int MinAnswers = 60,
+    [Description("Comma-separated embedders")] string Embedders = "minilm,arctic-xs,use-lite,tfidf,glove",
+    [Description("A sentence-transformers ONNX folder; adds the \"onnx\" embedder (or set KPLAB_ONNX_MODEL)")] string OnnxModel = "",
+    [Description("The k-means k sweep runs k = 2 .. this")] int KMax = 10,
+    [Description("The question drawn in the contingency heat map and PCA map (default: most labels, then most answers)")] string MapQuestion = "");
+var args = Lab.Args<Args>();   // `kplab run anna-karenina.csx -- --help` lists these
+var minAnswers = args.MinAnswers;
+var kMax = args.KMax;
+var embedderNames = args.Embedders.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+var onnxModel = args.OnnxModel != "" ? args.OnnxModel : Environment.GetEnvironmentVariable("KPLAB_ONNX_MODEL") ?? "";
 
 var data = Lab.LoadDataset("semeval2013-sra");
 var quality = data.QualityOrder.ToList();   // best to worst answer quality, declared in the dataset's dataset.yaml
 var questions = data.SplitByGroup().Where(q => q.Count >= minAnswers).ToList();
-var mapQuestion = Lab.Arg("--map-question", questions.OrderByDescending(q => q.LabelNames.Count).ThenByDescending(q => q.Count).First().Items[0].Group);
+var mapQuestion = args.MapQuestion != "" ? args.MapQuestion : questions.OrderByDescending(q => q.LabelNames.Count).ThenByDescending(q => q.Count).First().Items[0].Group;
 Lab.Log($"{questions.Count} questions with at least {minAnswers} answers ({questions.Sum(q => q.Count)} answers); embedders: {string.Join(", ", embedderNames)}");
 
 // One trial per (embedder, question, clusterer); embeddings are computed once per (question, embedder).

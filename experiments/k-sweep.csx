@@ -1,10 +1,14 @@
 // k sweep: how agreement with expert labels (ARI, AMI) and cluster quality (silhouette) change with k, per question.
-// Args: --k-min N (2) --k-max N (10) --questions N (10 largest questions) --embedder NAME (use-lite)
-int kMin = Lab.Arg("--k-min", 2), kMax = Lab.Arg("--k-max", 10), take = Lab.Arg("--questions", 10);
+using System.ComponentModel;
+
+record Args([Description("Smallest k")] int KMin = 2, [Description("Largest k (at most the question's answers - 1)")] int KMax = 10,
+    [Description("How many of the largest questions")] int Questions = 10, [Description("The embedder")] string Embedder = "use-lite");
+var args = Lab.Args<Args>();   // `-- --help` lists these
+int kMin = args.KMin, kMax = args.KMax, take = args.Questions;
 var questions = Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take);
 
 var results = Lab.Sweep(questions)
-    .Embedder(Lab.Arg("--embedder", "use-lite"))
+    .Embedder(args.Embedder)
     .Clusterers("kmeans", q => Enumerable.Range(kMin, Math.Max(0, Math.Min(kMax, q.Count - 1) - kMin + 1)).Select(k => new { k, nInit = 4 }))
     .Metrics("ari", "ami").Metric("silhouette", new { distance = "cosine" })
     .Run();

@@ -1,9 +1,13 @@
 // Embedders x algorithms x metrics, in the manner of "Text clustering with LLM embeddings" (Petukhova et al. 2024):
 // every embedder with every clustering algorithm, scored by external (ARI, AMI, NMI, matched F1) and internal
 // (silhouette, Davies-Bouldin, Calinski-Harabasz) metrics, averaged over the largest questions.
-// Args: --questions N (8)  --embedders use-lite,tfidf,glove
-var take = Lab.Arg("--questions", 8);
-var embedders = Lab.Arg("--embedders", "use-lite,tfidf,glove").Split(',', StringSplitOptions.RemoveEmptyEntries);
+using System.ComponentModel;
+
+record Args([Description("How many of the largest questions")] int Questions = 8,
+    [Description("Comma-separated embedders")] string Embedders = "use-lite,tfidf,glove");
+var args = Lab.Args<Args>();   // `-- --help` lists these
+var take = args.Questions;
+var embedders = args.Embedders.Split(',', StringSplitOptions.RemoveEmptyEntries);
 var questions = Lab.LoadDataset("semeval2013-sra").SplitByGroup().OrderByDescending(q => q.Count).Take(take);
 
 int K(SweepUnit q) => q.LabelNames.Count;

@@ -18,6 +18,18 @@ public sealed class EvaluationInput
     /// <summary>Expert labels ordered from best to worst answer quality, e.g. correct before contradictory.</summary>
     public IReadOnlyList<string>? QualityOrder { get; init; }
 
+    /// <summary>
+    /// Stops a long evaluation: metrics that take more than a moment (silhouette, kp-geometry, ...) check it at least
+    /// every ~100 ms of work and throw <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>A copy of this input with <paramref name="cancellationToken"/> (hosts hand their run's token to metrics this way).</summary>
+    public EvaluationInput WithCancellation(CancellationToken cancellationToken) => new()
+    {
+        Embeddings = Embeddings, Predicted = Predicted, Truth = Truth, QualityOrder = QualityOrder, CancellationToken = cancellationToken,
+    };
+
     /// <summary>The predicted partition, or an error naming <paramref name="metric"/>.</summary>
     /// <exception cref="ArgumentException">No partition was given.</exception>
     public Partition RequirePredicted(string metric) =>

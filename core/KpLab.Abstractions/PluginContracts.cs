@@ -1,6 +1,6 @@
 namespace KpLab.Abstractions;
 
-/// <summary>The three kinds of plugin a host loads.</summary>
+/// <summary>The kinds of plugin a host loads.</summary>
 public enum PluginKind
 {
     /// <summary>Turns texts into vectors (<see cref="IEmbedder"/>).</summary>
@@ -11,6 +11,9 @@ public enum PluginKind
 
     /// <summary>Scores partitions, labels or geometry (<see cref="IMetric"/>).</summary>
     Metric,
+
+    /// <summary>Maps vectors to fewer dimensions, fitted on a matrix and applied to new rows (<see cref="IReducer"/>).</summary>
+    Reducer,
 }
 
 /// <summary>
@@ -83,5 +86,6 @@ public interface IMetric
 {
     /// <summary>Evaluates the metric on <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A needed part is missing or the parts disagree (the message names the metric).</exception>
+    /// <exception cref="OperationCanceledException"><see cref="EvaluationInput.CancellationToken"/> was cancelled.</exception>
     MetricResult Evaluate(EvaluationInput input);
 }

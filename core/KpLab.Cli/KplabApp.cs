@@ -307,7 +307,7 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
 
     private Command PluginsCommand()
     {
-        var command = new Command("plugins", "Lists the plugins: kind, name, version, description, assembly, origin and options.");
+        var command = new Command("plugins", "Lists the plugins: kind, name, version, description, assembly, origin, options and each metric's output columns.");
         command.SetAction(parse =>
         {
             var source = loadPlugins(parse.GetValue(_plugins) ?? []);
@@ -335,11 +335,20 @@ public sealed partial class KplabApp(Func<IReadOnlyList<string>, IPluginSource> 
                 Out.WriteLine($"  {p.Name} {p.Version} ({p.Origin.ToString().ToLowerInvariant()})");
                 if (p.Description.Length > 0) Out.WriteLine($"    {p.Description}");
                 Out.WriteLine($"    assembly: {p.AssemblyPath}");
-                if (p.Options.Count == 0) continue;
-                int name = p.Options.Max(o => o.Name.Length), type = p.Options.Max(o => o.Type.Length), value = p.Options.Max(o => o.Default.Length);
-                Out.WriteLine("    options:");
-                foreach (var o in p.Options)
-                    Out.WriteLine($"      {o.Name.PadRight(name)}  {o.Type.PadRight(type)}  = {o.Default.PadRight(value)}  {o.Description}".TrimEnd());
+                if (p.Options.Count > 0)
+                {
+                    int name = p.Options.Max(o => o.Name.Length), type = p.Options.Max(o => o.Type.Length), value = p.Options.Max(o => o.Default.Length);
+                    Out.WriteLine("    options:");
+                    foreach (var o in p.Options)
+                        Out.WriteLine($"      {o.Name.PadRight(name)}  {o.Type.PadRight(type)}  = {o.Default.PadRight(value)}  {o.Description}".TrimEnd());
+                }
+                if (p.OutputColumns.Count > 0)
+                {
+                    int name = p.OutputColumns.Max(c => c.Name.Length), type = p.OutputColumns.Max(c => c.Type.Length);
+                    Out.WriteLine("    output columns:");
+                    foreach (var c in p.OutputColumns)
+                        Out.WriteLine($"      {c.Name.PadRight(name)}  {c.Type.PadRight(type)}  {(c.IsKey ? "key" : "")}".TrimEnd());
+                }
             }
         }
         if (source.Errors.Count > 0)

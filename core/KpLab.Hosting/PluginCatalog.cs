@@ -15,7 +15,7 @@ public enum PluginOrigin
 }
 
 /// <summary>A plugin the host found and can create.</summary>
-/// <param name="Kind">Embedder, clusterer or metric.</param>
+/// <param name="Kind">Embedder, clusterer, metric or reducer.</param>
 /// <param name="Name">The script name, e.g. "kmeans".</param>
 /// <param name="Version">The plugin assembly's informational version.</param>
 /// <param name="Description">What it does.</param>
@@ -30,12 +30,19 @@ public enum PluginOrigin
 /// </remarks>
 public sealed record PluginDescriptor(
     PluginKind Kind, string Name, string Version, string Description, string AssemblyPath, string AssemblySha256,
-    PluginOrigin Origin, string OptionsTypeName, IReadOnlyList<OptionDescriptor> Options);
+    PluginOrigin Origin, string OptionsTypeName, IReadOnlyList<OptionDescriptor> Options)
+{
+    /// <summary>
+    /// A metric's output columns: the properties of the row record it declares through <see cref="IMetric{TRow}"/>
+    /// (keys first as declared, with their C# types); empty for other kinds and for metrics that declare no row type.
+    /// </summary>
+    public IReadOnlyList<MetricColumn> OutputColumns { get; init; } = [];
+}
 
 /// <summary>A plugin created by <see cref="PluginCatalog.Instantiate"/>, with the options it was bound and validated with.</summary>
 /// <param name="Descriptor">The plugin.</param>
 /// <param name="Options">The bound, validated options it was created with.</param>
-/// <param name="Plugin">The instance (an <see cref="IEmbedder"/>, <see cref="IClusterer"/> or <see cref="IMetric"/>).</param>
+/// <param name="Plugin">The instance (an <see cref="IEmbedder"/>, <see cref="IClusterer"/>, <see cref="IMetric"/> or <see cref="IReducer"/>).</param>
 public sealed record PluginInstance(PluginDescriptor Descriptor, PluginOptions Options, object Plugin);
 
 /// <summary>A plugin assembly or type that could not be loaded, and why.</summary>
@@ -244,6 +251,10 @@ public sealed class PluginCatalog : IDisposable
     public IMetric CreateMetric(string name, object? options, PluginContext context) =>
         (IMetric)Create(PluginKind.Metric, name, options, context);
 
+    /// <summary>Creates a reducer.</summary>
+    public IReducer CreateReducer(string name, object? options, PluginContext context) =>
+        (IReducer)Create(PluginKind.Reducer, name, options, context);
+
     /// <summary>Unloads every plugin load context.</summary>
     /// <remarks>
     /// A context is collected once nothing references its types any more, so drop created plugin instances too.
@@ -313,6 +324,22 @@ public sealed class PluginCatalog : IDisposable
             {
                 var shape = PluginRules.DeclarationProblem(type, declaration) is { } broken ? null : PluginRules.Shape(type, out broken);
                 IReadOnlyList<OptionDescriptor> options = [];
+                IReadOnlyList<MetricColumn> outputs = [];
+                if (shape is not null && declaration.Kind == PluginKind.Metric)
+                {
+                    try
+                    {
+                        if (PluginRules.MetricRowType(type) is { } rowType) outputs = MetricRowSchema.Columns(rowType);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        broken = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                    }
+                    catch (Exception e) when (e is FileNotFoundException or TypeLoadException or BadImageFormatException)
+                    {
+                        broken = $"its metric row type cannot be described ({e.GetType().Name}: {e.Message}).";
+                    }
+                }
                 if (shape?.OptionsType is { } optionsType)
                 {
                     try
@@ -331,7 +358,8 @@ public sealed class PluginCatalog : IDisposable
                     continue;
                 }
                 found.Add(new PluginEntry(new PluginDescriptor(declaration.Kind, declaration.Name, version, declaration.Description,
-                    path, sha256, origin, shape!.OptionsType?.FullName ?? typeof(NoOptions).FullName!, options), type.FullName!));
+                    path, sha256, origin, shape!.OptionsType?.FullName ?? typeof(NoOptions).FullName!, options) { OutputColumns = outputs },
+                    type.FullName!));
                 loaded++;
             }
             if (loaded == 0 && !errors.Any(e => e.Path == path))

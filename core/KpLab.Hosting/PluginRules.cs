@@ -5,7 +5,7 @@ using KpLab.Abstractions;
 namespace KpLab.Hosting;
 
 /// <summary>What a plugin type declares with <see cref="KpLabPluginAttribute"/>.</summary>
-/// <param name="Kind">Embedder, clusterer or metric (possibly an undefined value: see <see cref="PluginRules.DeclarationProblem"/>).</param>
+/// <param name="Kind">Embedder, clusterer, metric or reducer (possibly an undefined value: see <see cref="PluginRules.DeclarationProblem"/>).</param>
 /// <param name="Name">The script name.</param>
 /// <param name="Description">The one-sentence description ("" when none).</param>
 public sealed record PluginDeclaration(PluginKind Kind, string Name, string Description);
@@ -53,6 +53,7 @@ public static partial class PluginRules
         PluginKind.Embedder => typeof(IEmbedder),
         PluginKind.Clusterer => typeof(IClusterer),
         PluginKind.Metric => typeof(IMetric),
+        PluginKind.Reducer => typeof(IReducer),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown plugin kind."),
     };
 
@@ -138,6 +139,17 @@ public static partial class PluginRules
         for (var t = type.BaseType; t is not null; t = t.BaseType)
             if (IsContract(t, nameof(PluginOptions))) return true;
         return false;
+    }
+
+    /// <summary>
+    /// The row record type a metric declares by implementing <see cref="IMetric{TRow}"/>, or null when it declares none
+    /// (a plain <see cref="IMetric"/>). Reads the type's interfaces only, so it works on an inspected type.
+    /// </summary>
+    public static Type? MetricRowType(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && IsContract(i.GetGenericTypeDefinition(), "IMetric`1"))
+            ?.GetGenericArguments()[0];
     }
 
     /// <summary>Whether <paramref name="type"/> is the contracts' type named <paramref name="name"/>, by identity or, for inspected types, by name.</summary>

@@ -275,6 +275,27 @@ public sealed partial class Lab
         new TrackedMetric((IMetric)CreatePlugin(PluginKind.Metric, name, options), this, name);
 
     /// <summary>
+    /// The reducer named <paramref name="name"/> with <paramref name="options"/>. The embeddings it fits are cached on
+    /// disk, keyed by the matrix's content, the reducer's identity and options, the run seed and the thread count:
+    /// fitting the same matrix again reads them back (a cached model refits only to transform new rows).
+    /// </summary>
+    /// <exception cref="UnknownPluginException">No such reducer.</exception>
+    /// <exception cref="PluginOptionException">A bad option.</exception>
+    public IReducer Reducer(string name, object? options = null)
+    {
+        var (_, bound, created) = CreatePluginInstance(PluginKind.Reducer, name, options, Seed, Threads);
+        IReducer reducer = new TrackedReducer((IReducer)created, _calls, name);
+        if (Reductions is null) return reducer;
+        var caching = new CachingReducer(reducer, Reductions,
+            [$"options={bound}", $"seed={Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+             $"threads={Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]);
+        return new LoggingReducer(caching, this, name);
+    }
+
+    /// <summary>Where fitted reductions are cached (null: not cached).</summary>
+    internal ReductionCache? Reductions { get; init; }
+
+    /// <summary>
     /// Prints <paramref name="message"/> and keeps it in the run record; a line longer than
     /// <see cref="LogText.MaxLineLength"/> characters is cut there (saying how much was cut).
     /// </summary>
@@ -589,10 +610,55 @@ public sealed partial class Lab
     {
         private readonly string _evaluate = PluginCallName(PluginKind.Metric, name, nameof(Evaluate));
 
-        // The run's token reaches the metric's kernels through the scope. CANCELLATION-METRIC: when the contracts'
-        // EvaluationInput.CancellationToken lands (helper "typed"), pass `input with { CancellationToken = token }` here
-        // (linking input.CancellationToken as the caller's token) so metrics' own loops see it too.
-        public MetricResult Evaluate(EvaluationInput input) => lab.PluginCall(_evaluate, default, _ => inner.Evaluate(input));
+        // The caller's token (input.CancellationToken) is linked with the run's; the linked token reaches the metric's
+        // own loops through the input and its kernels through the scope.
+        public MetricResult Evaluate(EvaluationInput input) =>
+            lab.PluginCall(_evaluate, input.CancellationToken, token => inner.Evaluate(input.WithCancellation(token)));
+    }
+
+    /// <summary>A reducer whose calls are tracked as "reducer name: Fit" (and "...: Transform" on its models).</summary>
+    private sealed class TrackedReducer(IReducer inner, PluginCalls calls, string name) : IReducer
+    {
+        private readonly string _fit = PluginCallName(PluginKind.Reducer, name, nameof(Fit));
+
+        public string Identity => inner.Identity;
+
+        public int OutputDimension => inner.OutputDimension;
+
+        public IReducerModel Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
+            new TrackedModel(calls.Run(_fit, () => inner.Fit(data, cancellationToken)), calls, name);
+
+        private sealed class TrackedModel(IReducerModel inner, PluginCalls calls, string name) : IReducerModel
+        {
+            private readonly string _transform = PluginCallName(PluginKind.Reducer, name, nameof(Transform));
+
+            public int InputDimension => inner.InputDimension;
+
+            public int OutputDimension => inner.OutputDimension;
+
+            public EmbeddingMatrix Embedding => inner.Embedding;
+
+            public EmbeddingMatrix Transform(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
+                calls.Run(_transform, () => inner.Transform(data, cancellationToken));
+        }
+    }
+
+    /// <summary>Logs where each fitted reduction came from: the cache or a fit.</summary>
+    private sealed class LoggingReducer(CachingReducer inner, Lab lab, string name) : IReducer
+    {
+        public string Identity => inner.Identity;
+
+        public int OutputDimension => inner.OutputDimension;
+
+        public IReducerModel Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var model = inner.Fit(data, cancellationToken);
+            lab.Log(inner.LastFitCached
+                ? $"reducer {name}: {data.Rows} x {data.Columns} -> {model.OutputDimension} columns from the cache"
+                : $"reducer {name}: {data.Rows} x {data.Columns} -> {model.OutputDimension} columns fitted in {clock.Elapsed.TotalSeconds:F1} s");
+            return model;
+        }
     }
 
     /// <summary>Shows an embedding job's progress and, for cached embedders, how many texts came from the cache.</summary>

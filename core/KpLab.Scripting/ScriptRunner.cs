@@ -32,6 +32,9 @@ public sealed record RunRequest
     /// <summary>The embedding cache (null: no caching).</summary>
     public string? EmbeddingCacheDirectory { get; init; } = EmbeddingCache.DefaultRoot();
 
+    /// <summary>The cache of reduced vectors (null: no caching).</summary>
+    public string? ReductionCacheDirectory { get; init; } = ReductionCache.DefaultRoot();
+
     /// <summary>Where <c>#r "nuget: ..."</c> packages are restored and kept.</summary>
     public string NuGetCacheDirectory { get; init; } = NuGetPackageCache.DefaultDirectory();
 
@@ -249,6 +252,9 @@ public static class ScriptRunner
         var lab = new Lab(record, source.Path, folder, request.Args, request.Seed, request.Threads, () => plugins.Value,
             embeddings, request.Output, request.Error, request.LiveProgress, writer.Save, calls)
         {
+            Reductions = request.ReductionCacheDirectory is null
+                ? null
+                : new ReductionCache(request.ReductionCacheDirectory, w => request.Error.WriteLine("warning: " + w)),
             Jobs = request.Jobs,
             Cancellation = cancel,
             Shard = request.Shard,

@@ -138,8 +138,7 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             Predicted = partition,
             Truth = truth,
             QualityOrder = unit.QualityOrder,
-            // CANCELLATION: set EvaluationInput.CancellationToken = host.Cancellation here once the contract has it
-            // (shared decision 2, helper "typed").
+            CancellationToken = host.Cancellation,
         };
         foreach (var metric in metrics)
         {

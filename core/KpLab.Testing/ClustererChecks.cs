@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using KpLab.Abstractions;
 using KpLab.Kernels;
 
@@ -83,21 +82,5 @@ internal sealed class ClustererChecks(PluginUnderTest plugin, IClusterer cluster
         }
     }
 
-    private string NonFinite(int row, float value)
-    {
-        var values = Data.ToArray();
-        values[row * Data.Columns + 2] = value;
-        var data = EmbeddingMatrix.FromValues(Data.Rows, Data.Columns, values);
-        try
-        {
-            clusterer.Fit(data);
-        }
-        catch (ArgumentException e)
-        {
-            CheckLog.Require(Regex.IsMatch(e.Message, $@"\b{row}\b"),
-                $"{value} in row {row}: the ArgumentException does not name the row (\"{e.Message}\"); use data.ThrowIfNonFinite(\"{Plugin.Name}\").");
-            return $"{value} in row {row} -> ArgumentException naming the row";
-        }
-        throw new ConformanceFailure($"{value} in row {row} was accepted; non-finite data must give an ArgumentException naming the row.");
-    }
+    private string NonFinite(int row, float value) => NonFiniteIsRefused(Data, row, value, data => clusterer.Fit(data));
 }

@@ -108,6 +108,20 @@ public static class ConformanceChecks
     /// <summary>Clusterer: a NaN or infinity gives an ArgumentException naming the row.</summary>
     public const string ClustererNonFinite = "clusterer.non-finite";
 
+    /// <summary>Reducer: n rows give an n × OutputDimension embedding of finite values; transforming rows gives one output row each.</summary>
+    public const string ReducerShape = "reducer.shape";
+
+    /// <summary>Reducer: the same data and seed give the same embedding and transform, from the same instance and a new one.</summary>
+    public const string ReducerDeterministic = "reducer.deterministic";
+
+    /// <summary>Reducer: Identity is non-empty, equal for equal options and names the output dimension's option value.</summary>
+    public const string ReducerIdentityStable = "reducer.identity-stable";
+
+    /// <summary>Reducer: transforming rows of another dimension, or rows holding NaN or an infinity, gives an ArgumentException.</summary>
+    public const string ReducerTransformErrors = "reducer.transform-errors";
+
+    /// <summary>Reducer: a NaN or infinity in the data to fit gives an ArgumentException naming the row.</summary>
+    public const string ReducerNonFinite = "reducer.non-finite";
     /// <summary>
     /// Clusterer that implements <see cref="IPredictingClusterer"/>: FitModel's partition equals Fit's; Predict gives one
     /// label (-1 or a fitted label) and one strength in [0, 1] per row; a written and read model predicts the same;
@@ -132,4 +146,13 @@ public static class ConformanceChecks
 
     /// <summary>Metric: the input (partition labels) is left unchanged.</summary>
     public const string MetricDoesNotMutate = "metric.does-not-mutate";
+
+    /// <summary>
+    /// Metric: rows are typed records declared through <see cref="IMetric{TRow}"/> (a valid row type, the results
+    /// carry it); a metric without rows declares none.
+    /// </summary>
+    public const string MetricTypedRows = "metric.typed-rows";
+
+    /// <summary>Metric: a cancelled <see cref="EvaluationInput.CancellationToken"/> gives an OperationCanceledException or a result, nothing else.</summary>
+    public const string MetricCancellation = "metric.cancellation";
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using KpLab.Abstractions;
 
 namespace KpLab.Testing;
@@ -14,6 +15,7 @@ internal abstract class KindChecks(PluginUnderTest plugin)
         PluginKind.Embedder => new EmbedderChecks(plugin, (IEmbedder)instance),
         PluginKind.Clusterer => new ClustererChecks(plugin, (IClusterer)instance),
         PluginKind.Metric => new MetricChecks(plugin, (IMetric)instance),
+        PluginKind.Reducer => new ReducerChecks(plugin, (IReducer)instance),
         _ => throw new ArgumentOutOfRangeException(nameof(plugin), plugin.Declaration.Kind, "Unknown plugin kind."),
     };
 
@@ -41,6 +43,27 @@ internal abstract class KindChecks(PluginUnderTest plugin)
 
     protected static ConformanceFailure Failure(string input, Exception error) =>
         new($"{input} gave {CheckLog.Describe(error)}");
+
+    /// <summary>
+    /// Puts <paramref name="value"/> (NaN or an infinity) into row <paramref name="row"/> of <paramref name="data"/> and
+    /// requires <paramref name="run"/> to refuse it with an ArgumentException naming the row.
+    /// </summary>
+    protected string NonFiniteIsRefused(EmbeddingMatrix data, int row, float value, Action<EmbeddingMatrix> run)
+    {
+        var values = data.ToArray();
+        values[row * data.Columns + Math.Min(2, data.Columns - 1)] = value;
+        try
+        {
+            run(EmbeddingMatrix.FromValues(data.Rows, data.Columns, values));
+        }
+        catch (ArgumentException e)
+        {
+            CheckLog.Require(Regex.IsMatch(e.Message, $@"\b{row}\b"),
+                $"{value} in row {row}: the ArgumentException does not name the row (\"{e.Message}\"); use data.ThrowIfNonFinite(\"{Plugin.Name}\").");
+            return $"{value} in row {row} -> ArgumentException naming the row";
+        }
+        throw new ConformanceFailure($"{value} in row {row} was accepted; non-finite data must give an ArgumentException naming the row.");
+    }
 
     protected static string Format(double value) => value.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
 }

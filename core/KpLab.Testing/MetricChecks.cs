@@ -1,4 +1,5 @@
 using KpLab.Abstractions;
+using KpLab.Hosting;
 using KpLab.Kernels;
 
 namespace KpLab.Testing;
@@ -37,6 +38,8 @@ internal sealed class MetricChecks(PluginUnderTest plugin, IMetric metric) : Kin
             CheckLog.Require(difference <= Settings.Tolerance, $"one and two kernel threads differ by up to {Format(difference)}.");
             return $"1 vs 2 kernel threads: max relative difference {Format(difference)}.";
         });
+        log.Run(ConformanceChecks.MetricTypedRows, () => TypedRows(reference));
+        log.Run(ConformanceChecks.MetricCancellation, Cancellation);
         log.Run(ConformanceChecks.MetricInputErrors, () => InputErrors(reference));
         log.Run(ConformanceChecks.MetricEmptyInput, EmptyInput);
         log.Run(ConformanceChecks.MetricDoesNotMutate, () =>
@@ -60,6 +63,41 @@ internal sealed class MetricChecks(PluginUnderTest plugin, IMetric metric) : Kin
         var infinite = result.Components.FirstOrDefault(c => double.IsInfinity(c.Value));
         CheckLog.Require(infinite.Key is null, $"component '{infinite.Key}' is infinite.");
         return $"{result} on {Input.Predicted!.Count} rows, {result.Rows.Count} row(s), {result.Components.Count} component(s).";
+    }
+
+    private string TypedRows(MetricResult result)
+    {
+        var declared = PluginRules.MetricRowType(Plugin.Type);
+        if (declared is null)
+        {
+            CheckLog.Require(result.Rows.Count == 0,
+                $"it returns {result.Rows.Count} untyped row(s); declare them as a record (a [MetricKey] property, then the statistics) " +
+                "and implement IMetric<TRow>, returning a MetricResult<TRow>, so that kplab plugins lists the columns.");
+            return "no rows, and no row type declared.";
+        }
+        var columns = MetricRowSchema.Columns(declared);
+        CheckLog.Require(result.RowType == declared,
+            $"it declares IMetric<{declared.Name}> but its result carries {(result.RowType is null ? "no typed rows" : result.RowType.Name)}.");
+        return $"{result.Rows.Count} {declared.Name} row(s): {string.Join(", ", columns.Select(c => $"{c.Name} {c.Type}"))}.";
+    }
+
+    private string Cancellation()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var input = new EvaluationInput
+        {
+            Embeddings = Input.Embeddings, Predicted = Input.Predicted, Truth = Input.Truth, QualityOrder = Input.QualityOrder,
+            CancellationToken = cancelled.Token,
+        };
+        try
+        {
+            return $"a cancelled token -> {metric.Evaluate(input)} (quick enough not to check it).";
+        }
+        catch (OperationCanceledException)
+        {
+            return "a cancelled token -> OperationCanceledException.";
+        }
     }
 
     /// <summary>

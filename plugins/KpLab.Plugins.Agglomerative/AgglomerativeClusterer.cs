@@ -68,10 +68,7 @@ public sealed partial class AgglomerativeClusterer : IClusterer
             : NearestNeighbourChain(data, measure, _options.Linkage, f => Report("merges", f), cancellationToken));
         var tree = new MergeTree(n, merges);
         var labels = Cut(tree);
-        return new Partition(labels)
-        {
-            Extras = new Dictionary<string, object> { [Partition.ExtraKeys.MergeTree] = tree },
-        };
+        return new Partition(labels) { MergeTree = tree };
     }
 
     /// <summary>Keeps the first n − nClusters merges, or those below distanceThreshold, and labels the components.</summary>

@@ -27,6 +27,7 @@ public sealed partial class HdbscanClusterer : IClusterer
     private readonly PluginContext _context;
 
     /// <summary>Extras key of the per-row core distances (a <c>double[]</c>).</summary>
+    [Obsolete("Use Partition.CoreDistances.")]
     public const string CoreDistancesKey = "coreDistances";
 
     public HdbscanClusterer(HdbscanOptions options, PluginContext context)
@@ -93,11 +94,9 @@ public sealed partial class HdbscanClusterer : IClusterer
         {
             Probabilities = probabilities,
             OutlierScores = OutlierScores(tree, joinHeight),
-            Extras = new Dictionary<string, object>
-            {
-                [Partition.ExtraKeys.CondensedTree] = ToTable(tree),
-                [CoreDistancesKey] = core,
-            },
+            CondensedTree = new KpLab.Abstractions.CondensedTree(n,
+                tree.Rows.Select(r => new CondensedTreeEdge(r.Parent, r.Child, r.Lambda, r.Size))),
+            CoreDistances = core,
         };
     }
 
@@ -319,7 +318,4 @@ public sealed partial class HdbscanClusterer : IClusterer
         return scores;
     }
 
-    private static ResultTable ToTable(CondensedTree tree) =>
-        new("condensedTree", ["parent", "child", "lambda", "size"],
-            tree.Rows.Select(r => (IReadOnlyList<object?>)[r.Parent, r.Child, r.Lambda, r.Size]));
 }

@@ -17,6 +17,7 @@ public sealed class DaviesBouldin(CentroidIndexOptions options, PluginContext? c
     public MetricResult Evaluate(EvaluationInput input)
     {
         var labels = ClusterLabels.From(input, "davies-bouldin", options.Noise);
+        input.CancellationToken.ThrowIfCancellationRequested();
         int k = labels.ClusterCount;
         // The k x k centroid distances dominate when clusters are many (singletons: k = n).
         options.BudgetIn(context ?? PluginContext.Default).EnsureFits("davies-bouldin",
@@ -30,11 +31,15 @@ public sealed class DaviesBouldin(CentroidIndexOptions options, PluginContext? c
         var between = new double[k, k];
         bool allCentroidsTogether = true;
         for (int a = 0; a < k; a++)
+        {
+            // k × k centroid distances: with many small clusters (k near n) this is the O(n²·d) part.
+            input.CancellationToken.ThrowIfCancellationRequested();
             for (int b = 0; b < k; b++)
             {
                 between[a, b] = Math.Sqrt(WideningSums.SquaredDistance(centroids[a], centroids[b]));
                 allCentroidsTogether &= between[a, b] <= 1e-8; // np.allclose(…, 0)
             }
+        }
         if (intra.All(v => Math.Abs(v) <= 1e-8) || allCentroidsTogether) return new MetricResult("davies-bouldin", 0.0);
         double total = 0;
         for (int a = 0; a < k; a++)
@@ -58,6 +63,7 @@ public sealed class CalinskiHarabasz(CentroidIndexOptions options, PluginContext
     public MetricResult Evaluate(EvaluationInput input)
     {
         var labels = ClusterLabels.From(input, "calinski-harabasz", options.Noise);
+        input.CancellationToken.ThrowIfCancellationRequested(); // O(n·d): one check before the work is enough
         int k = labels.ClusterCount, n = labels.Count, d = labels.Data.Columns;
         options.BudgetIn(context ?? PluginContext.Default).EnsureFits("calinski-harabasz", 8L * k * (d + 1) + 8L * d,
             $"{k} centroids of {d} values", "Merge small clusters first (or exclude noise), or raise memoryBudgetGb.");

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
-using System.Globalization;
 using KpLab.Abstractions;
 using KpLab.Kernels;
 
@@ -22,6 +21,14 @@ public sealed record DbcvOptions : MemoryBoundedOptions
     public DbcvDistance Distance { get; init; } = DbcvDistance.Euclidean;
 }
 
+/// <summary>One cluster's DBCV terms (a one-row cluster counts as noise and has no row).</summary>
+/// <param name="Cluster">The cluster label.</param>
+/// <param name="Size">Its rows.</param>
+/// <param name="Sparseness">DSC: the largest internal edge of its mutual-reachability spanning tree.</param>
+/// <param name="Separation">The smallest DSPC to another cluster.</param>
+/// <param name="Validity">V(C) = (separation − sparseness) / max(separation, sparseness).</param>
+public sealed record DbcvRow([property: MetricKey] int Cluster, int Size, double Sparseness, double Separation, double Validity);
+
 /// <summary>
 /// Density-Based Clustering Validation (Moulavi, Jaskowiak, Campello, Zimek and Sander, SDM 2014), in [−1, 1], higher is
 /// better. Per cluster C of m rows in d dimensions: each member's all-points core distance
@@ -36,15 +43,16 @@ public sealed record DbcvOptions : MemoryBoundedOptions
 /// stored (time O(n² d)). Rows: per cluster size, sparseness, separation and validity.
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "dbcv", Description = "Density-based clustering validation (Moulavi et al. 2014), noise-aware, in [-1, 1].")]
-public sealed class Dbcv(DbcvOptions options, PluginContext? context = null) : IMetric
+public sealed class Dbcv(DbcvOptions options, PluginContext? context = null) : IMetric<DbcvRow>
 {
     private const string Name = "dbcv";
     // Below this many members a Prim step is not worth splitting across threads.
     private const int ParallelPrimThreshold = 2048;
 
-    public MetricResult Evaluate(EvaluationInput input)
+    public MetricResult<DbcvRow> Evaluate(EvaluationInput input)
     {
         var labels = ClusterLabels.From(input, Name, NoiseHandling.Exclude);
+        var cancellation = input.CancellationToken;
         var data = labels.Data;
         int n = data.Rows, d = data.Columns;
         var members = new List<int>[labels.ClusterCount];
@@ -77,6 +85,7 @@ public sealed class Dbcv(DbcvOptions options, PluginContext? context = null) : I
         var internalRows = new List<(int Row, int Cluster)>();
         for (int j = 0; j < k; j++)
         {
+            cancellation.ThrowIfCancellationRequested(); // between clusters: each is O(m² d)
             var rows = members[kept[j]];
             AllPointsCoreDistances(rows, d, core, Distance);
             var (edges, internalFlags) = InternalTree(rows, core, Distance);
@@ -84,26 +93,20 @@ public sealed class Dbcv(DbcvOptions options, PluginContext? context = null) : I
             for (int i = 0; i < rows.Count; i++)
                 if (internalFlags[i]) internalRows.Add((rows[i], j));
         }
+        cancellation.ThrowIfCancellationRequested();
         var separation = Separations(internalRows, k, core, Distance);
 
         double total = 0;
-        var perCluster = new List<MetricRow>(k);
+        var perCluster = new List<DbcvRow>(k);
         for (int j = 0; j < k; j++)
         {
             int size = members[kept[j]].Count;
             double validity = (separation[j] - sparseness[j]) / Math.Max(separation[j], sparseness[j]);
             total += (double)size / n * validity;
-            perCluster.Add(new MetricRow(names[kept[j]].ToString(CultureInfo.InvariantCulture), new Dictionary<string, double>
-            {
-                ["size"] = size,
-                ["sparseness"] = sparseness[j],
-                ["separation"] = separation[j],
-                ["validity"] = validity,
-            }));
+            perCluster.Add(new DbcvRow(names[kept[j]], size, sparseness[j], separation[j], validity));
         }
-        return new MetricResult(Name, total)
+        return new MetricResult<DbcvRow>(Name, total, perCluster)
         {
-            Rows = perCluster,
             Components = new Dictionary<string, double>
             {
                 ["clusters"] = k,

@@ -52,15 +52,22 @@ public sealed record SilhouetteOptions : MemoryBoundedOptions
     }
 }
 
+/// <summary>One cluster's silhouette.</summary>
+/// <param name="Cluster">The cluster label (-1: noise, when noise counts as a cluster).</param>
+/// <param name="Size">Rows scored in it.</param>
+/// <param name="Silhouette">The mean silhouette of its rows.</param>
+public sealed record SilhouetteRow([property: MetricKey] int Cluster, int Size, double Silhouette);
+
 /// <summary>
 /// scikit-learn's silhouette: a = mean distance to the rest of the own cluster, b = smallest mean distance to another
 /// cluster, s = (b − a) / max(a, b), and 0 for a row alone in its cluster. Value: the mean; Details["samples"]: s per
-/// input row (NaN for excluded noise rows); Rows: per-cluster means.
+/// input row (NaN for excluded noise rows); rows: per-cluster means (<see cref="SilhouetteRow"/>). Reports the share of rows
+/// done (stage "distances") through the context's progress and checks the cancellation token once per row of distances.
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "silhouette", Description = "Silhouette coefficient per sample and mean (euclidean or cosine), as scikit-learn's silhouette_samples/silhouette_score.")]
-public sealed class Silhouette(SilhouetteOptions options, PluginContext? context = null) : IMetric
+public sealed class Silhouette(SilhouetteOptions options, PluginContext? context = null) : IMetric<SilhouetteRow>
 {
-    public MetricResult Evaluate(EvaluationInput input)
+    public MetricResult<SilhouetteRow> Evaluate(EvaluationInput input)
     {
         var labels = ClusterLabels.From(input, "silhouette", options.Noise);
         bool decomposed = options.Distance == SilhouetteDistance.Cosine && options.Method switch
@@ -74,7 +81,11 @@ public sealed class Silhouette(SilhouetteOptions options, PluginContext? context
             $"the silhouette of {labels.Count} rows in {labels.ClusterCount} clusters",
             decomposed ? "Merge small clusters first, or raise memoryBudgetGb."
                 : "Use fewer tileRows, or distance 'cosine' (decomposed through cluster sums), or raise memoryBudgetGb.");
-        var sums = decomposed ? CosineSumsDecomposed(labels) : SumsTiled(labels, options.Distance, options.TileRows);
+        var cancellation = input.CancellationToken;
+        cancellation.ThrowIfCancellationRequested();
+        var sums = Cancellable.Run(cancellation, () => decomposed
+            ? CosineSumsDecomposed(labels, cancellation)
+            : SumsTiled(labels, options.Distance, options.TileRows, cancellation, context?.Progress));
         var scores = Scores(labels, sums);
 
         var samples = new double[input.Embeddings!.Rows];
@@ -83,10 +94,9 @@ public sealed class Silhouette(SilhouetteOptions options, PluginContext? context
         var perCluster = new double[labels.ClusterCount];
         for (int r = 0; r < labels.Count; r++) perCluster[labels.Codes[r]] += scores[r];
         var names = labels.Rows.Select(i => input.Predicted!.Labels[i]).Distinct().Order().ToArray();
-        return new MetricResult("silhouette", scores.Average())
+        return new MetricResult<SilhouetteRow>("silhouette", scores.Average(),
+            names.Select((name, k) => new SilhouetteRow(name, labels.Sizes[k], perCluster[k] / labels.Sizes[k])))
         {
-            Rows = names.Select((name, k) => new MetricRow(name.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                new Dictionary<string, double> { ["size"] = labels.Sizes[k], ["silhouette"] = perCluster[k] / labels.Sizes[k] })).ToArray(),
             Details = new Dictionary<string, object> { ["samples"] = samples },
             Components = new Dictionary<string, double> { ["samples"] = labels.Count, ["clusters"] = labels.ClusterCount },
         };
@@ -127,7 +137,8 @@ public sealed class Silhouette(SilhouetteOptions options, PluginContext? context
     /// Per-row, per-cluster distance sums from tiles of the pairwise matrix. Rows are grouped by cluster first, so each
     /// cluster is one contiguous segment of a tile row and its sum is one float64 segment sum.
     /// </summary>
-    private static double[] SumsTiled(ClusterLabels labels, SilhouetteDistance distance, int tileRows)
+    private static double[] SumsTiled(ClusterLabels labels, SilhouetteDistance distance, int tileRows, CancellationToken cancellation,
+        IProgress<FitProgress>? progress)
     {
         int n = labels.Count, d = labels.Data.Columns, k = labels.ClusterCount;
         var order = Enumerable.Range(0, n).OrderBy(r => labels.Codes[r]).ToArray();
@@ -153,11 +164,14 @@ public sealed class Silhouette(SilhouetteOptions options, PluginContext? context
         var measure = euclidean ? PairwiseMeasure.SquaredEuclidean : PairwiseMeasure.CosineDistance;
         var squaredNorms = new float[n];
         if (euclidean) MatrixRows.SquaredNorms(grouped, d, squaredNorms);
+        int done = 0;
         PairwiseKernel.ForEachTile(grouped, grouped, d, measure, (r0, rows, tile) =>
         {
             var distances = euclidean ? new float[n] : null;
             for (int i = 0; i < rows; i++)
             {
+                // A row of the tile is n distances: checking per row bounds the work between checks far below 100 ms.
+                cancellation.ThrowIfCancellationRequested();
                 int p = r0 + i;
                 var tileRow = tile.Slice(i * n, n);
                 if (distances is not null)
@@ -172,12 +186,13 @@ public sealed class Silhouette(SilhouetteOptions options, PluginContext? context
                 // data fit one chunk), even for a zero row whose cosine distance to everything else is 1.
                 rowSums[labels.Codes[order[p]]] -= tileRow[p];
             }
+            progress?.Report(new FitProgress("silhouette", "distances", (double)Interlocked.Add(ref done, rows) / n));
         }, tileRows);
         return sums;
     }
 
     /// <summary>Cosine distance sums through cluster sums of unit rows, in float64.</summary>
-    private static double[] CosineSumsDecomposed(ClusterLabels labels)
+    private static double[] CosineSumsDecomposed(ClusterLabels labels, CancellationToken cancellation)
     {
         int n = labels.Count, k = labels.ClusterCount;
         var inverseNorms = new double[n];
@@ -189,7 +204,7 @@ public sealed class Silhouette(SilhouetteOptions options, PluginContext? context
         }
         var unitSums = labels.ClusterSums(r => inverseNorms[r]);
         var sums = new double[(long)n * k];
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current }, r =>
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current, CancellationToken = cancellation }, r =>
         {
             var row = labels.Row(r);
             for (int c = 0; c < k; c++)

@@ -57,12 +57,9 @@ public sealed partial class KMeansClusterer(KMeansOptions options, PluginContext
         context.Progress?.Report(new FitProgress(Name, "runs", 1));
         var partition = new Partition(best!.Labels)
         {
-            Extras = new Dictionary<string, object>
-            {
-                [Partition.ExtraKeys.Centroids] = EmbeddingMatrix.FromValues(k, d, prepared.ToCallerSpace(best.Centres)),
-                [Partition.ExtraKeys.Inertia] = best.Inertia,
-                [Partition.ExtraKeys.Iterations] = best.Iterations,
-            },
+            Centroids = EmbeddingMatrix.FromValues(k, d, prepared.ToCallerSpace(best.Centres)),
+            Inertia = best.Inertia,
+            Iterations = best.Iterations,
         };
         if (partition.ClusterCount < k)
             context.Log($"{Name}: only {partition.ClusterCount} distinct clusters found for k = {k}; the data has fewer distinct points than k.");

@@ -27,15 +27,29 @@ public sealed record DiscoverabilityOptions : PluginOptions
     }
 }
 
+/// <summary>One expert label's best-matching clusters and whether it is discovered.</summary>
+/// <param name="Label">The expert label.</param>
+/// <param name="Size">Rows carrying the label (excluded noise not counted).</param>
+/// <param name="Cluster">The cluster with the highest F1 (ties: the lowest label); null when no cluster holds the label.</param>
+/// <param name="Precision">Share of that cluster's rows carrying the label.</param>
+/// <param name="Recall">Share of the label's rows in that cluster.</param>
+/// <param name="F1">Their harmonic mean, 2·|L∩C| / (|L| + |C|).</param>
+/// <param name="JaccardCluster">The cluster with the highest Jaccard index |L∩C| / |L∪C|; null when none.</param>
+/// <param name="Jaccard">That Jaccard index.</param>
+/// <param name="Discovered">Whether <paramref name="F1"/> reaches the threshold.</param>
+public sealed record DiscoverabilityRow(
+    [property: MetricKey] string Label, long Size, int? Cluster, double Precision, double Recall, double F1,
+    int? JaccardCluster, double Jaccard, bool Discovered);
+
 /// <summary>
 /// The study's per-profile measure. For each expert label: the cluster with the highest F1 (ties: lowest cluster
 /// label) with its precision, recall and F1, the cluster with the highest Jaccard index, and whether the label is
 /// discovered (F1 ≥ threshold). Value: the share of labels discovered.
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "discoverability", Description = "Per expert label: best-matching cluster by F1 and by Jaccard, precision, recall, and whether the label is discovered (F1 >= threshold).")]
-public sealed class Discoverability(DiscoverabilityOptions options) : IMetric
+public sealed class Discoverability(DiscoverabilityOptions options) : IMetric<DiscoverabilityRow>
 {
-    public MetricResult Evaluate(EvaluationInput input)
+    public MetricResult<DiscoverabilityRow> Evaluate(EvaluationInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var predicted = input.RequirePredicted("discoverability").Labels;
@@ -57,10 +71,11 @@ public sealed class Discoverability(DiscoverabilityOptions options) : IMetric
         }
         var candidates = overlap.Keys.GroupBy(key => key.Label).ToDictionary(g => g.Key, g => g.Select(key => key.Cluster).Order().ToArray());
 
-        var rows = new List<MetricRow>();
+        var rows = new List<DiscoverabilityRow>();
         int discovered = 0;
         for (int label = 0; label < labelSizes.Length; label++)
         {
+            input.CancellationToken.ThrowIfCancellationRequested();
             if (labelSizes[label] == 0) continue; // every row of it was excluded noise
             double bestF1 = 0, bestPrecision = 0, bestRecall = 0, bestJaccard = 0;
             int bestCluster = -1, bestJaccardCluster = -1;
@@ -74,26 +89,16 @@ public sealed class Discoverability(DiscoverabilityOptions options) : IMetric
             }
             bool found = bestCluster >= 0 && bestF1 >= options.Threshold;
             if (found) discovered++;
-            rows.Add(new MetricRow(truth.Names[label], new Dictionary<string, double>
-            {
-                ["size"] = labelSizes[label],
-                ["cluster"] = bestCluster >= 0 ? bestCluster : double.NaN,
-                ["precision"] = bestPrecision,
-                ["recall"] = bestRecall,
-                ["f1"] = bestF1,
-                ["jaccardCluster"] = bestJaccardCluster >= 0 ? bestJaccardCluster : double.NaN,
-                ["jaccard"] = bestJaccard,
-                ["discovered"] = found ? 1 : 0,
-            }));
+            rows.Add(new DiscoverabilityRow(truth.Names[label], labelSizes[label], bestCluster >= 0 ? bestCluster : null,
+                bestPrecision, bestRecall, bestF1, bestJaccardCluster >= 0 ? bestJaccardCluster : null, bestJaccard, found));
         }
-        return new MetricResult("discoverability", (double)discovered / rows.Count)
+        return new MetricResult<DiscoverabilityRow>("discoverability", (double)discovered / rows.Count, rows)
         {
-            Rows = rows,
             Components = new Dictionary<string, double>
             {
                 ["discovered"] = discovered,
                 ["labels"] = rows.Count,
-                ["meanBestF1"] = rows.Average(r => r["f1"]),
+                ["meanBestF1"] = rows.Average(r => r.F1),
             },
         };
     }

@@ -26,6 +26,23 @@ public sealed record KpGeometryOptions : PluginOptions
     }
 }
 
+/// <summary>One expert label's geometry in embedding space (see <see cref="KpGeometryMetric"/> for each statistic).</summary>
+/// <param name="Label">The expert label.</param>
+/// <param name="Size">Rows carrying it.</param>
+/// <param name="WithinCosine">Mean cosine over the label's distinct pairs (NaN for a single row).</param>
+/// <param name="CentroidCosine">The members' mean cosine to the centroid of their unit rows.</param>
+/// <param name="CentroidNorm">The norm of that centroid.</param>
+/// <param name="BestCentroidCosine">Cosine of the centroid to the best label's centroid.</param>
+/// <param name="KnnAgreement">The members' mean share of their k nearest rows carrying the same label.</param>
+/// <param name="KnnCosine">The members' mean cosine to their k nearest rows.</param>
+/// <param name="WithinCosineLow">Lower end of the bootstrap interval of <paramref name="WithinCosine"/> (NaN without one).</param>
+/// <param name="WithinCosineHigh">Upper end of that interval.</param>
+/// <param name="QualityRank">Position in the quality order, 1 = best; null when the label is not ranked.</param>
+public sealed record KpGeometryRow(
+    [property: MetricKey] string Label, int Size, double WithinCosine, double CentroidCosine, double CentroidNorm,
+    double BestCentroidCosine, double KnnAgreement, double KnnCosine, double WithinCosineLow, double WithinCosineHigh,
+    int? QualityRank);
+
 /// <summary>
 /// The "Anna Karenina" analysis of expert labels in embedding space: are good answers alike and bad answers each bad
 /// in their own way? Cosines are taken between unit-normalised rows in float64; a zero row is the zero vector (cosine 0
@@ -46,15 +63,19 @@ public sealed record KpGeometryOptions : PluginOptions
 /// every statistic (labels with a NaN statistic left out; NaN for fewer than two labels or a constant side).</para>
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "kp-geometry", Description = "Per expert label: within-label cosine (bootstrap CI), centroid norm and cosines, kNN label agreement and density; Spearman correlation of each with answer quality.")]
-public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext context) : IMetric
+public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext context) : IMetric<KpGeometryRow>
 {
     private const string Name = "kp-geometry";
 
-    /// <summary>The statistics correlated with quality rank, as row value names.</summary>
-    internal static readonly string[] Statistics =
-        ["withinCosine", "centroidCosine", "centroidNorm", "bestCentroidCosine", "knnAgreement", "knnCosine", "size"];
+    /// <summary>The statistics correlated with quality rank, by column name.</summary>
+    internal static readonly (string Name, Func<KpGeometryRow, double> Of)[] Statistics =
+    [
+        ("withinCosine", r => r.WithinCosine), ("centroidCosine", r => r.CentroidCosine), ("centroidNorm", r => r.CentroidNorm),
+        ("bestCentroidCosine", r => r.BestCentroidCosine), ("knnAgreement", r => r.KnnAgreement), ("knnCosine", r => r.KnnCosine),
+        ("size", r => r.Size),
+    ];
 
-    public MetricResult Evaluate(EvaluationInput input)
+    public MetricResult<KpGeometryRow> Evaluate(EvaluationInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var data = input.RequireEmbeddings(Name);
@@ -67,16 +88,18 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         if (ranked.Length == 0 && Interlocked.Exchange(ref _toldNoOrder, 1) == 0)
             context.Log($"{Name}: no quality order (neither EvaluationInput.QualityOrder nor the labels' own, e.g. a dataset.yaml's " +
                         "qualityOrder or LoadDataset(..., qualityOrder: [...])), so its value, Spearman's rho with quality, is NaN; the per-label rows are computed.");
+        var cancellation = input.CancellationToken;
 
         var rows = new UnitRows(data);
         int labels = truth.Names.Count, d = data.Columns;
         var members = Enumerable.Range(0, labels).Select(_ => new List<int>()).ToArray();
         for (int i = 0; i < n; i++) members[truth.Codes[i]].Add(i);
 
-        var stats = new Dictionary<string, double>[labels];
+        var stats = new LabelStatistics[labels];
         var centroids = new double[labels][];
         for (int c = 0; c < labels; c++)
         {
+            cancellation.ThrowIfCancellationRequested(); // O(size · d) per label
             var memberRows = members[c].ToArray();
             var centroid = centroids[c] = new double[d];
             double within = rows.MeanPairwiseCosine(memberRows, centroid);
@@ -85,44 +108,39 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
             double norm = Math.Sqrt(WideningSums.Dot(centroid, centroid));
             double toCentroid = 0;
             if (norm > 0) foreach (var i in memberRows) toCentroid += rows.Dot(i, centroid) / norm;
-            stats[c] = new Dictionary<string, double>
+            stats[c] = new LabelStatistics
             {
-                ["size"] = memberRows.Length,
-                ["withinCosine"] = within,
-                ["centroidCosine"] = toCentroid / memberRows.Length,
-                ["centroidNorm"] = norm,
+                Size = memberRows.Length,
+                WithinCosine = within,
+                CentroidCosine = toCentroid / memberRows.Length,
+                CentroidNorm = norm,
             };
         }
 
         int best = ranked.Length > 0 ? ranked[0] : MostCohesive(stats);
         for (int c = 0; c < labels; c++)
-            stats[c]["bestCentroidCosine"] = c == best ? 1.0 : CentroidCosine(centroids[c], centroids[best]);
+            stats[c].BestCentroidCosine = c == best ? 1.0 : CentroidCosine(centroids[c], centroids[best]);
 
         int k = Math.Min(options.K, n - 1);
-        AddNeighbourStatistics(rows, truth, members, k, stats);
-        AddIntervals(rows, members, stats);
+        AddNeighbourStatistics(rows, truth, members, k, stats, cancellation);
+        AddIntervals(rows, members, stats, cancellation);
 
-        var rank = new double[labels];
-        Array.Fill(rank, double.NaN);
+        var rank = new int?[labels];
         for (int r = 0; r < ranked.Length; r++) rank[ranked[r]] = r + 1;
-        for (int c = 0; c < labels; c++) stats[c]["qualityRank"] = rank[c];
+        var results = Enumerable.Range(0, labels).Select(c => stats[c].ToRow(truth.Names[c], rank[c])).ToArray();
 
         var components = new Dictionary<string, double> { ["k"] = Math.Max(k, 0) };
         double value = double.NaN;
         if (ranked.Length > 0)
         {
-            var ranks = ranked.Select(c => rank[c]).ToArray();
-            foreach (var statistic in Statistics)
-                components[$"spearman.{statistic}"] = RankCorrelation.Spearman(ranks, ranked.Select(c => stats[c][statistic]).ToArray());
+            var ranks = ranked.Select(c => (double)rank[c]!.Value).ToArray();
+            foreach (var (statistic, of) in Statistics)
+                components[$"spearman.{statistic}"] = RankCorrelation.Spearman(ranks, ranked.Select(c => of(results[c])).ToArray());
             value = components["spearman.withinCosine"];
         }
 
         var order = ranked.Concat(Enumerable.Range(0, labels).Except(ranked));
-        return new MetricResult(Name, value)
-        {
-            Rows = order.Select(c => new MetricRow(truth.Names[c], stats[c])).ToArray(),
-            Components = components,
-        };
+        return new MetricResult<KpGeometryRow>(Name, value, order.Select(c => results[c])) { Components = components };
     }
 
     private int _toldNoOrder;
@@ -149,11 +167,11 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
     }
 
     /// <summary>Without a quality order, the best label is the one with the highest withinCosine (ties: the first in label order).</summary>
-    private static int MostCohesive(Dictionary<string, double>[] stats)
+    private static int MostCohesive(LabelStatistics[] stats)
     {
         int best = -1;
         for (int c = 0; c < stats.Length; c++)
-            if (double.IsFinite(stats[c]["withinCosine"]) && (best < 0 || stats[c]["withinCosine"] > stats[best]["withinCosine"])) best = c;
+            if (double.IsFinite(stats[c].WithinCosine) && (best < 0 || stats[c].WithinCosine > stats[best].WithinCosine)) best = c;
         return Math.Max(best, 0); // every label a single row: the first
     }
 
@@ -168,16 +186,17 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
     /// recomputed in float64, so knnCosine carries no float32 rounding. NaN when there is no other row (k = 0).
     /// </summary>
     private static void AddNeighbourStatistics(UnitRows rows, LabelVector truth, List<int>[] members, int k,
-        Dictionary<string, double>[] stats)
+        LabelStatistics[] stats, CancellationToken cancellation)
     {
         if (k < 1)
         {
-            foreach (var s in stats) s["knnAgreement"] = s["knnCosine"] = double.NaN;
+            foreach (var s in stats) s.KnnAgreement = s.KnnCosine = double.NaN;
             return;
         }
-        var graph = NearestNeighbors.Search(rows.Data.Values, rows.Columns, k, PairwiseMeasure.CosineDistance, includeSelf: false);
+        var graph = NearestNeighbors.Search(rows.Data.Values, rows.Columns, k, PairwiseMeasure.CosineDistance, includeSelf: false, cancellation);
         for (int c = 0; c < members.Length; c++)
         {
+            cancellation.ThrowIfCancellationRequested(); // O(size · k · d) per label
             double agreement = 0, cosine = 0;
             foreach (var i in members[c])
             {
@@ -191,13 +210,13 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
                 agreement += (double)same / k;
                 cosine += sum / k;
             }
-            stats[c]["knnAgreement"] = agreement / members[c].Count;
-            stats[c]["knnCosine"] = cosine / members[c].Count;
+            stats[c].KnnAgreement = agreement / members[c].Count;
+            stats[c].KnnCosine = cosine / members[c].Count;
         }
     }
 
     /// <summary>Bootstrap intervals, labels in code order from one stream, so a seed fixes every interval.</summary>
-    private void AddIntervals(UnitRows rows, List<int>[] members, Dictionary<string, double>[] stats)
+    private void AddIntervals(UnitRows rows, List<int>[] members, LabelStatistics[] stats, CancellationToken cancellation)
     {
         var random = options.Seed is int seed ? new Random(seed) : context.Random.CreateRandom(Name);
         double tail = (1 - options.Confidence) / 2;
@@ -206,12 +225,29 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
             double low = double.NaN, high = double.NaN;
             if (members[c].Count >= 2 && options.Bootstrap > 0)
             {
-                var replicates = WithinCosineBootstrap.Replicates(rows, members[c], options.Bootstrap, random);
+                var replicates = WithinCosineBootstrap.Replicates(rows, members[c], options.Bootstrap, random, cancellation: cancellation);
                 low = WithinCosineBootstrap.Quantile(replicates, tail);
                 high = WithinCosineBootstrap.Quantile(replicates, 1 - tail);
             }
-            stats[c]["withinCosineLow"] = low;
-            stats[c]["withinCosineHigh"] = high;
+            stats[c].WithinCosineLow = low;
+            stats[c].WithinCosineHigh = high;
         }
+    }
+
+    /// <summary>A label's statistics while they are computed one pass after another.</summary>
+    private sealed class LabelStatistics
+    {
+        public int Size { get; init; }
+        public double WithinCosine { get; init; }
+        public double CentroidCosine { get; init; }
+        public double CentroidNorm { get; init; }
+        public double BestCentroidCosine { get; set; }
+        public double KnnAgreement { get; set; }
+        public double KnnCosine { get; set; }
+        public double WithinCosineLow { get; set; }
+        public double WithinCosineHigh { get; set; }
+
+        public KpGeometryRow ToRow(string label, int? rank) => new(label, Size, WithinCosine, CentroidCosine, CentroidNorm,
+            BestCentroidCosine, KnnAgreement, KnnCosine, WithinCosineLow, WithinCosineHigh, rank);
     }
 }

@@ -29,13 +29,14 @@ internal static class WithinCosineBootstrap
     /// m ≈ 0.63 n members drawn; chosen while n &lt; d/2, where it measured faster) or from Σ_a w_a x̂_a (O(m · d)).
     /// </summary>
     public static double[] Replicates(UnitRows rows, IReadOnlyList<int> members, int resamples, Random random,
-        BootstrapMethod method = BootstrapMethod.Auto)
+        BootstrapMethod method = BootstrapMethod.Auto, CancellationToken cancellation = default)
     {
         int n = members.Count;
-        var gram = Resolve(method, n, rows.Columns) == BootstrapMethod.Gram ? Gram(rows, members) : null;
+        var gram = Resolve(method, n, rows.Columns) == BootstrapMethod.Gram ? Gram(rows, members, cancellation) : null;
         var replicates = new double[resamples];
         var counts = new int[Batch * n];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current };
+        // The token is checked between replicates (one is O(m · n) or O(m · d)).
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current, CancellationToken = cancellation };
         for (int start = 0; start < resamples; start += Batch)
         {
             int batch = Math.Min(Batch, resamples - start);
@@ -72,12 +73,15 @@ internal static class WithinCosineBootstrap
         : n <= MaxGramSize && 2 * n < columns ? BootstrapMethod.Gram : BootstrapMethod.Direct;
 
     /// <summary>The label's cosines x̂_a·x̂_b, row-major n × n, in float64.</summary>
-    private static double[] Gram(UnitRows rows, IReadOnlyList<int> members)
+    private static double[] Gram(UnitRows rows, IReadOnlyList<int> members, CancellationToken cancellation = default)
     {
         int n = members.Count;
         var gram = new double[n * n];
         for (int a = 0; a < n; a++)
+        {
+            cancellation.ThrowIfCancellationRequested(); // O(n · d) per row
             for (int b = a; b < n; b++) gram[a * n + b] = gram[b * n + a] = rows.Cosine(members[a], members[b]);
+        }
         return gram;
     }
 

@@ -60,10 +60,7 @@ public sealed class SpectralClusterer(SpectralOptions options, PluginContext con
                 cancellationToken: cancellationToken);
             if (best is null || result.Inertia < best.Inertia) best = result;
         }
-        return new Partition(best!.Labels)
-        {
-            Extras = new Dictionary<string, object> { [Partition.ExtraKeys.Iterations] = best.Iterations },
-        };
+        return new Partition(best!.Labels) { Iterations = best.Iterations };
     }
 
     private static bool AllRowsEqual(EmbeddingMatrix data)

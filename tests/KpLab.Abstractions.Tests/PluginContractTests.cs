@@ -44,4 +44,24 @@ public sealed class PluginContractTests
         Assert.Contains("Predicted has 2", e.Message);
         Assert.Contains("Truth has 3", e.Message);
     }
+
+    [Fact]
+    public void With_cancellation_copies_every_part_and_sets_the_token()
+    {
+        using var source = new CancellationTokenSource();
+        var input = new EvaluationInput
+        {
+            Embeddings = EmbeddingMatrix.FromValues(2, 1, [1f, 2f]), Predicted = new Partition([0, 1]), Truth = new[] { "a", "b" },
+            QualityOrder = ["a", "b"],
+        };
+
+        var copy = input.WithCancellation(source.Token);
+
+        Assert.Equal(source.Token, copy.CancellationToken);
+        Assert.Equal(CancellationToken.None, input.CancellationToken);
+        Assert.Same(input.Embeddings, copy.Embeddings);
+        Assert.Same(input.Predicted, copy.Predicted);
+        Assert.Same(input.Truth, copy.Truth);
+        Assert.Same(input.QualityOrder, copy.QualityOrder);
+    }
 }

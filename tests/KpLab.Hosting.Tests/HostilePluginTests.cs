@@ -33,6 +33,13 @@ public sealed class HostilePluginTests
         Assert.Equal([new OptionDescriptor("neighbours", "int", "15", "Neighbours per point.")],
             catalog.Find(PluginKind.Metric, "test-exit-on-load").Options);
         Assert.Equal("Its module initializer ends the process.", catalog.Find(PluginKind.Metric, "test-exit-on-load").Description);
+        // The metric's output columns come from its row record's metadata (whose static constructor would exit with 7).
+        Assert.Equal(
+            [new MetricColumn("label", "string", IsKey: true), new MetricColumn("cluster", "int", IsKey: true),
+             new MetricColumn("count", "long", false), new MetricColumn("share", "double?", false),
+             new MetricColumn("found", "bool", false), new MetricColumn("weight", "float", false)],
+            catalog.Find(PluginKind.Metric, "test-exit-on-load").OutputColumns);
+        Assert.Empty(catalog.Find(PluginKind.Clusterer, "test-exit-in-constructor").OutputColumns);
         // Nothing was even loaded for execution: the assemblies were only read as metadata.
         Assert.DoesNotContain(AssemblyLoadContext.All.SelectMany(c => c.Assemblies),
             a => a.GetName().Name is Hostile or ExitingModule or ThrowingModule);

@@ -18,7 +18,8 @@ public sealed class PluginCatalogTests
 
         Assert.Empty(catalog.Errors);
         Assert.Equal(
-            [(PluginKind.Embedder, "test-length"), (PluginKind.Clusterer, "test-modulo"), (PluginKind.Metric, "test-count")],
+            [(PluginKind.Embedder, "test-length"), (PluginKind.Clusterer, "test-modulo"), (PluginKind.Metric, "test-count"),
+             (PluginKind.Reducer, "test-first-columns")],
             catalog.Plugins.Select(p => (p.Kind, p.Name)));
         var modulo = catalog.Find(PluginKind.Clusterer, "test-modulo");
         Assert.Equal("3.4.5", modulo.Version);
@@ -34,6 +35,9 @@ public sealed class PluginCatalogTests
         Assert.Equal(typeof(NoOptions).FullName, catalog.Find(PluginKind.Metric, "test-count").OptionsTypeName);
         Assert.Equal(typeof(NoOptions).FullName, catalog.Find(PluginKind.Embedder, "test-length").OptionsTypeName);
         Assert.Empty(catalog.Find(PluginKind.Metric, "test-count").Options);
+        Assert.Equal([new MetricColumn("label", "int", true), new MetricColumn("count", "int", false), new MetricColumn("noise", "bool", false)],
+            catalog.Find(PluginKind.Metric, "test-count").OutputColumns);
+        Assert.Empty(modulo.OutputColumns);
     }
 
     [Fact]
@@ -63,9 +67,21 @@ public sealed class PluginCatalogTests
         Assert.Equal([0, 1, 0, 1, 0], catalog.CreateClusterer("test-modulo", null, context).Fit(FiveRows).Labels);
 
         var metric = catalog.CreateMetric("test-count", null, context);
-        Assert.Equal(5, metric.Evaluate(new EvaluationInput { Predicted = new Partition([0, 0, 1, 1, -1]) }).Value);
+        var counted = metric.Evaluate(new EvaluationInput { Predicted = new Partition([0, 0, 1, 1, -1]) });
+        Assert.Equal(5, counted.Value);
+        // The typed rows of a plugin in its own load context flatten through the host's contracts.
+        Assert.Equal("KpLab.TestPlugins.Basic.LabelCountRow", counted.RowType?.FullName);
+        Assert.Equal(["-1", "0", "1"], counted.Rows.Select(r => r.Key));
+        Assert.Equal([1.0, 2, 2], counted.Rows.Select(r => r["count"]));
+        Assert.Equal([1.0, 0, 0], counted.Rows.Select(r => r["noise"]));
         var embedder = catalog.CreateEmbedder("TEST-LENGTH", null, context);
         Assert.Equal([3f, 0f], embedder.Embed(["abc", null]).Values.ToArray());
+        var reducer = catalog.CreateReducer("test-first-columns", new { columns = 1 }, context);
+        var model = reducer.Fit(EmbeddingMatrix.FromValues(2, 2, [1f, 2f, 3f, 4f]));
+        Assert.Equal((2, 1), (model.InputDimension, model.OutputDimension));
+        Assert.Equal([1f, 3f], model.Embedding.Values.ToArray());
+        Assert.Equal([5f], model.Transform(EmbeddingMatrix.FromValues(1, 2, [5f, 6f])).Values.ToArray());
+        Assert.Equal(PluginKind.Reducer, catalog.Find(PluginKind.Reducer, "test-first-columns").Kind);
     }
 
     [Fact]
@@ -163,7 +179,7 @@ public sealed class PluginCatalogTests
         Assert.Contains($"built against KpLab.Abstractions {wanted.Major}.{wanted.Minor} ({wanted})", error.Message);
         Assert.Contains($"this host has KpLab.Abstractions {host.Major}.{host.Minor} ({host})", error.Message);
         Assert.Contains("not newer", error.Message);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
         Assert.DoesNotContain(AssemblyLoadContext.All.SelectMany(c => c.Assemblies),
             a => a.GetName().Name == FutureContracts);
     }
@@ -249,7 +265,7 @@ public sealed class PluginCatalogTests
         var error = Assert.Single(catalog.Errors);
         Assert.Equal(Path.Combine(broken, "Broken.dll"), error.Path);
         Assert.StartsWith("Cannot be loaded: BadImageFormatException", error.Message);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
     }
 
     [Fact]
@@ -264,7 +280,7 @@ public sealed class PluginCatalogTests
         var error = Assert.Single(catalog.Errors);
         Assert.Equal(Path.Combine(copy, SharedV1 + ".dll"), error.Path);
         Assert.Contains("KpLab.TestPlugins.SharedDep", error.Message);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
     }
 
     [Fact]
@@ -293,7 +309,7 @@ public sealed class PluginCatalogTests
         Assert.DoesNotContain(catalog.Plugins, p => p.AssemblyPath == copy || p.AssemblyPath == Assembly(Basic));
         Assert.Contains(catalog.Plugins, p => p.Name == "test-survivor");
         var conflicts = catalog.Errors.Where(e => e.Path == copy).ToArray();
-        Assert.Equal(3, conflicts.Length);
+        Assert.Equal(4, conflicts.Length);
         Assert.All(conflicts, e => Assert.Contains($"{Assembly(Basic)} and {copy}", e.Message));
         var thrown = Assert.Throws<PluginConflictException>(() => catalog.CreateClusterer("test-modulo", null, PluginContext.Default));
         Assert.Equal([Assembly(Basic), copy], thrown.AssemblyPaths);
@@ -306,7 +322,7 @@ public sealed class PluginCatalogTests
         using var catalog = PluginCatalog.Load(new PluginSearchPath(Folder(Basic), [Folder(Basic), Root + "/" + Basic + "/"]));
 
         Assert.Empty(catalog.Errors);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
         Assert.All(catalog.Plugins, p => Assert.Equal(PluginOrigin.Bundled, p.Origin));
     }
 

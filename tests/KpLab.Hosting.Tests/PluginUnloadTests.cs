@@ -34,7 +34,7 @@ public sealed class PluginUnloadTests
         GC.WaitForPendingFinalizers();
 
         Assert.True(context.IsAlive);
-        Assert.Equal(3, catalog.Plugins.Count);
+        Assert.Equal(4, catalog.Plugins.Count);
         Assert.Equal([0, 1], catalog.CreateClusterer("test-modulo", null, PluginContext.Default).Fit(EmbeddingMatrix.Create(2, 1, v => v.Clear())).Labels);
     }
 

@@ -64,6 +64,8 @@ public sealed class BadInputTests
         var c = result.Rows.Single(r => r.Key == "c");
         Assert.Equal(0.0, c["f1"]);
         Assert.True(double.IsNaN(c["cluster"]));
+        Assert.Null(result.Records.Single(r => r.Label == "c").Cluster); // typed: no cluster rather than NaN
+        Assert.Equal([0, 1], result.Records.Where(r => r.Label != "c").Select(r => r.Cluster!.Value));
         Assert.Equal(0.5 * 1.0 + 2.0 / 6 * (2.0 * 2 / 5), result.Value, 12);
     }
 }

@@ -74,5 +74,10 @@ public sealed class SklearnAgreementTests
         Assert.Equal(expected.Length, table.Rows.Count);
         for (int i = 0; i < expected.Length; i++)
             Assert.Equal(expected[i], table.Rows[i].Skip(1).Select(v => (long)v!).ToArray());
+        // The typed rows are the same table in long form: every (label, cluster) cell, zeros included, label-major.
+        Assert.Equal(expected.SelectMany(r => r), result.Records.Select(r => r.Count));
+        Assert.Equal(table.Rows.Select(r => (string)r[0]!), result.Records.Select(r => r.Label).Distinct());
+        Assert.Equal(table.Columns.Skip(1), result.Records.Take(table.Columns.Count - 1)
+            .Select(r => r.Cluster == -1 ? "noise" : $"cluster {r.Cluster}"));
     }
 }

@@ -47,7 +47,7 @@ public sealed class RDbscanEqualityTests
     public void CoreDistancesAreTheMinPtsthNeighbourCountingSelf(string set, int minPts)
     {
         var r = RDbscanFixture.Load(set, minPts);
-        var core = Fit(set, minPts).Extra<double[]>(HdbscanClusterer.CoreDistancesKey)!;
+        var core = Fit(set, minPts).CoreDistances!;
         AssertClose(r.CoreDist, core, 1e-12, "core distance");
     }
 
@@ -80,7 +80,7 @@ public sealed class RDbscanEqualityTests
     {
         var r = RDbscanFixture.Load("semeval", 5);
         var p = Fit("semeval", 5);
-        AssertClose(r.CoreDist, p.Extra<double[]>(HdbscanClusterer.CoreDistancesKey)!, 1e-12, "core distance");
+        AssertClose(r.CoreDist, p.CoreDistances!, 1e-12, "core distance");
     }
 
     [Theory]
@@ -102,12 +102,17 @@ public sealed class RDbscanEqualityTests
     public void CondensedTreeAccountsForEveryRowOnce()
     {
         var data = RDbscanFixture.Data("blobs");
-        var table = Fit("blobs", 15).Extra<ResultTable>(Partition.ExtraKeys.CondensedTree)!;
-        Assert.Equal(["parent", "child", "lambda", "size"], table.Columns);
-        var pointChildren = table.Column("child").Cast<int>().Where(c => c < data.Rows).ToList();
+        var partition = Fit("blobs", 15);
+        var tree = partition.CondensedTree!;
+        Assert.Equal(data.Rows, tree.Points);
+        var pointChildren = tree.Edges.Select(e => e.Child).Where(c => c < data.Rows).ToList();
         Assert.Equal(Enumerable.Range(0, data.Rows), pointChildren.Order());
-        Assert.All(table.Column("parent").Cast<int>(), parent => Assert.True(parent >= data.Rows));
-        Assert.Equal(data.Rows, table.Column("parent").Cast<int>().Min());
+        Assert.All(tree.Edges, e => Assert.True(e.Parent >= data.Rows));
+        Assert.Equal(data.Rows, tree.Edges.Min(e => e.Parent));
+        // The legacy string-keyed form is the same tree as a table.
+        var table = partition.Extra<ResultTable>("condensedTree")!;
+        Assert.Equal(["parent", "child", "lambda", "size"], table.Columns);
+        Assert.Equal(tree.Edges.Select(e => e.Lambda), table.Column("lambda").Cast<double>());
     }
 
     [Theory]

@@ -26,9 +26,9 @@ public sealed class KMeansExactnessTests(ITestOutputHelper output)
 
         Assert.Equal(KMeansReference.Labels(name), result.Labels);
         double expected = reference.GetProperty("inertia_float64").GetDouble();
-        double inertia = result.Extra<double>(Partition.ExtraKeys.Inertia);
+        double inertia = result.Inertia!.Value;
         Assert.True(Math.Abs(inertia - expected) <= 1e-4 * expected, $"inertia {inertia} vs scikit-learn {expected}");
-        Assert.Equal(reference.GetProperty("n_iter").GetInt32(), result.Extra<int>(Partition.ExtraKeys.Iterations));
+        Assert.Equal(reference.GetProperty("n_iter").GetInt32(), result.Iterations!.Value);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class KMeansExactnessTests(ITestOutputHelper output)
         var data = KMeansReference.Data(name);
         double mean = Enumerable.Range(0, seeds).Average(seed =>
             new KMeansClusterer(new KMeansOptions { K = k, Seed = seed, NInit = 1 }, PluginContext.Default).Fit(data)
-                .Extra<double>(Partition.ExtraKeys.Inertia));
+                .Inertia!.Value);
         double sklearn = reference.GetProperty($"kmeanspp_mean_inertia_{seeds}_seeds").GetDouble();
         output.WriteLine($"{name}: KpLab mean inertia {mean:R} over {seeds} seeds, scikit-learn {sklearn:R} (ratio {mean / sklearn:F5})");
         Assert.True(mean <= sklearn * (1 + 1e-3), $"KpLab mean inertia {mean} vs scikit-learn {sklearn}");
@@ -71,7 +71,7 @@ public sealed class KMeansExactnessTests(ITestOutputHelper output)
         var result = new KMeansClusterer(options, PluginContext.Default).Fit(KMeansReference.Data("sphere"));
         Assert.Equal(KMeansReference.Labels("sphere_spherical"), result.Labels);
         double expected = KMeansReference.Entry("sphere_spherical").GetProperty("inertia").GetDouble();
-        Assert.Equal(expected, result.Extra<double>(Partition.ExtraKeys.Inertia), expected * 1e-4);
+        Assert.Equal(expected, result.Inertia!.Value, expected * 1e-4);
         for (int j = 0; j < 5; j++)
             Assert.Equal(1.0, Math.Sqrt(result.Centroids!.Row(j).ToArray().Sum(v => (double)v * v)), 1e-5);
     }
@@ -85,7 +85,7 @@ public sealed class KMeansExactnessTests(ITestOutputHelper output)
         var second = new KMeansClusterer(options, PluginContext.Default).Fit(data);
         Assert.Equal(first.Labels, second.Labels);
         double lloyd = KMeansReference.Entry("blobs").GetProperty("inertia_float64").GetDouble();
-        double inertia = first.Extra<double>(Partition.ExtraKeys.Inertia);
+        double inertia = first.Inertia!.Value;
         Assert.InRange(inertia, lloyd * 0.999, lloyd * 1.01);
     }
 }

@@ -50,7 +50,7 @@ public sealed class KMeansRobustnessTests
         using (KernelParallelism.Override(2)) two = Fit(data, options);
         Assert.Equal(one.Labels, two.Labels);
         Assert.Equal(one.Centroids!.ToArray(), two.Centroids!.ToArray());
-        Assert.Equal(one.Extra<double>(Partition.ExtraKeys.Inertia), two.Extra<double>(Partition.ExtraKeys.Inertia));
+        Assert.Equal(one.Inertia!.Value, two.Inertia!.Value);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class KMeansRobustnessTests
         var lloyd = Fit(data, new KMeansOptions { K = 10, Seed = 9 });
         var hamerly = Fit(data, new KMeansOptions { K = 10, Seed = 9, Algorithm = KMeansAlgorithm.Hamerly });
         Assert.Equal(lloyd.Labels, hamerly.Labels);
-        Assert.Equal(lloyd.Extra<int>(Partition.ExtraKeys.Iterations), hamerly.Extra<int>(Partition.ExtraKeys.Iterations));
+        Assert.Equal(lloyd.Iterations!.Value, hamerly.Iterations!.Value);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class KMeansRobustnessTests
         var context = new PluginContext(new RandomSource(1)) { Log = messages.Add };
         var result = new KMeansClusterer(new KMeansOptions { K = 3 }, context).Fit(data);
         Assert.All(result.Labels, l => Assert.Equal(0, l));
-        Assert.Equal(0.0, result.Extra<double>(Partition.ExtraKeys.Inertia));
+        Assert.Equal(0.0, result.Inertia!.Value);
         Assert.Equal(3, result.Centroids!.Rows);
         Assert.Contains(messages, m => m.Contains("only 1 distinct clusters"));
     }
@@ -128,7 +128,7 @@ public sealed class KMeansRobustnessTests
         {
             var result = Fit(data, new KMeansOptions { K = 3, Seed = 2, Algorithm = algorithm });
             Assert.Equal(2, result.ClusterCount);
-            Assert.Equal(0.0, result.Extra<double>(Partition.ExtraKeys.Inertia), 1e-9);
+            Assert.Equal(0.0, result.Inertia!.Value, 1e-9);
             for (int i = 2; i < 10; i++) Assert.Equal(result.Labels[i % 2], result.Labels[i]);
         }
     }

@@ -33,6 +33,31 @@ public sealed class DiscoverabilityTests
     }
 
     [Fact]
+    public void TypedRowsCarryTheVerdictAsABoolAndAMissingClusterAsNull()
+    {
+        var result = new Discoverability(new DiscoverabilityOptions { Threshold = 0.7 }).Evaluate(Input);
+        Assert.Equal(["correct", "partial", "wrong"], result.Records.Select(r => r.Label));
+        Assert.Equal([true, false, false], result.Records.Select(r => r.Discovered));
+        Assert.Equal([0, 1, 1], result.Records.Select(r => r.Cluster!.Value));
+        Assert.Equal([5L, 3, 2], result.Records.Select(r => r.Size));
+        // The legacy rows are derived from them.
+        Assert.Equal([1.0, 0, 0], result.Rows.Select(r => r["discovered"]));
+        var allNoise = new Discoverability(new DiscoverabilityOptions())
+            .Evaluate(new EvaluationInput { Truth = new[] { "a", "b" }, Predicted = new Partition([-1, -1]) });
+        Assert.All(allNoise.Records, r => Assert.Null(r.Cluster));
+        Assert.All(allNoise.Rows, r => Assert.True(double.IsNaN(r["cluster"])));
+    }
+
+    [Fact]
+    public void ACancelledTokenStopsIt()
+    {
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        var input = new EvaluationInput { Truth = Input.Truth, Predicted = Input.Predicted, CancellationToken = source.Token };
+        Assert.ThrowsAny<OperationCanceledException>(() => new Discoverability(new DiscoverabilityOptions()).Evaluate(input));
+    }
+
+    [Fact]
     public void ThresholdAndNoiseOptionsChangeTheVerdicts()
     {
         var strict = new Discoverability(new DiscoverabilityOptions { Threshold = 0.7 }).Evaluate(Input);

@@ -10,7 +10,7 @@ public sealed class NumpyAgreementTests
     public static IEnumerable<object[]> CaseNames() =>
         GeometryFixture.Cases.Select(c => new object[] { c.GetProperty("name").GetString()! });
 
-    private static MetricResult Evaluate(string name, int bootstrap = 50)
+    private static MetricResult<KpGeometryRow> Evaluate(string name, int bootstrap = 50)
     {
         var c = GeometryFixture.Case(name);
         var options = new KpGeometryOptions { K = c.GetProperty("k").GetInt32(), Bootstrap = bootstrap, Seed = 5 };
@@ -72,6 +72,27 @@ public sealed class NumpyAgreementTests
         Assert.True(double.IsNaN(result.Rows[5]["qualityRank"]));
         Assert.Equal(1.0, result.Rows[0]["bestCentroidCosine"]);
         Assert.True(double.IsNaN(result.Rows[4]["withinCosine"])); // a single row has no pairs
+        // Typed: an unranked label has no rank rather than NaN, and every statistic equals its legacy value.
+        Assert.Equal([1, 2, 3, 4, 5, null], result.Records.Select(r => r.QualityRank));
+        Assert.All(result.Records.Zip(result.Rows), pair =>
+        {
+            Assert.Equal(pair.First.Label, pair.Second.Key);
+            Assert.Equal(pair.First.KnnAgreement, pair.Second["knnAgreement"]);
+            Assert.Equal(pair.First.WithinCosineHigh, pair.Second["withinCosineHigh"]);
+        });
+    }
+
+    [Fact]
+    public void ACancelledTokenStopsIt()
+    {
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        var input = GeometryFixture.Input(GeometryFixture.Case("anna_n370_d48"));
+        var cancelled = new EvaluationInput
+        {
+            Embeddings = input.Embeddings, Truth = input.Truth, QualityOrder = input.QualityOrder, CancellationToken = source.Token,
+        };
+        Assert.ThrowsAny<OperationCanceledException>(() => new KpGeometryMetric(new KpGeometryOptions(), PluginContext.Default).Evaluate(cancelled));
     }
 
     [Fact]

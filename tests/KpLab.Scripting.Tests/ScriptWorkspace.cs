@@ -15,6 +15,7 @@ public sealed class ScriptWorkspace : IDisposable
     public string Root { get; }
     public string ScriptCache => Path.Combine(Root, "cache", "scripts");
     public string EmbeddingCache => Path.Combine(Root, "cache", "embeddings");
+    public string ReductionCache => Path.Combine(Root, "cache", "reductions");
     public string Runs => Path.Combine(Root, "runs");
     public string NuGetCache => Path.Combine(Root, "cache", "nuget");
 
@@ -41,6 +42,7 @@ public sealed class ScriptWorkspace : IDisposable
             RunsDirectory = Runs,
             ScriptCacheDirectory = ScriptCache,
             EmbeddingCacheDirectory = EmbeddingCache,
+            ReductionCacheDirectory = ReductionCache,
             NuGetCacheDirectory = NuGetCache,
             Plugins = () => source,
             Output = output,

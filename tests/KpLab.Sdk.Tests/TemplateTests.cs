@@ -42,7 +42,7 @@ public sealed class TemplateTests(SdkWorkspace sdk) : IClassFixture<SdkWorkspace
         using var package = ZipFile.OpenRead(Path.Combine(sdk.Feed, $"KpLab.Templates.{sdk.Version}.nupkg"));
         var metadata = Nuspec(package);
         Assert.Equal("Template", metadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name")!.Value);
-        foreach (var template in new[] { "kplab-embedder", "kplab-clusterer", "kplab-metric" })
+        foreach (var template in new[] { "kplab-embedder", "kplab-clusterer", "kplab-metric", "kplab-reducer" })
         {
             var json = new StreamReader(package.GetEntry($"content/{template}/.template.config/template.json")!.Open()).ReadToEnd();
             Assert.Contains($"\"shortName\": \"{template}\"", json);
@@ -87,7 +87,8 @@ public sealed class TemplateTests(SdkWorkspace sdk) : IClassFixture<SdkWorkspace
     [Theory]
     [InlineData("kplab-clusterer", "Acme.Lloyd", "acme-lloyd", 2)]
     [InlineData("kplab-metric", "Acme.Purity", "acme-purity", 3)]
-    public void ClustererAndMetricTemplatesBuildAndPassTheirTests(string template, string name, string plugin, int tests)
+    [InlineData("kplab-reducer", "Acme.Projection", "acme-projection", 2)]
+    public void ClustererMetricAndReducerTemplatesBuildAndPassTheirTests(string template, string name, string plugin, int tests)
     {
         var project = sdk.New(template, name, plugin);
         var test = sdk.Dotnet(project, "test", "-c", "Release");

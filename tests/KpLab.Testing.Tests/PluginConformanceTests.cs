@@ -95,6 +95,17 @@ public sealed class PluginConformanceTests
     }
 
     [Fact]
+    public void UntypedRowsAndTheWrongExceptionOnCancellationFail()
+    {
+        var report = Check<LegacyRowsMetric>();
+        AssertFails(report, ConformanceChecks.MetricTypedRows, "untyped row(s); declare them as a record");
+        AssertFails(report, ConformanceChecks.MetricCancellation, "InvalidOperationException");
+        var agreement = Check<AgreementMetric>();
+        Assert.Equal(CheckOutcome.Passed, agreement[ConformanceChecks.MetricTypedRows].Outcome);
+        Assert.Equal(CheckOutcome.Passed, agreement[ConformanceChecks.MetricCancellation].Outcome);
+    }
+
+    [Fact]
     public void SkippedChecksAreReportedAsSkipped()
     {
         var report = PluginConformance.Check<SloppyMetric>(new ConformanceOptions

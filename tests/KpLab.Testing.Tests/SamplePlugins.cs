@@ -180,3 +180,19 @@ public sealed class SloppyMetric : IMetric
         return new MetricResult("sloppy", labels.Count(l => l >= 0) / (double)input.Truth!.Count);
     }
 }
+
+[KpLabPlugin(PluginKind.Metric, "test-legacy-rows", Description = "Returns string-keyed rows and throws the wrong exception when cancelled.")]
+public sealed class LegacyRowsMetric : IMetric
+{
+    public MetricResult Evaluate(EvaluationInput input)
+    {
+        var predicted = input.RequirePredicted("test-legacy-rows");
+        input.RequireSameLength("test-legacy-rows");
+        if (input.CancellationToken.IsCancellationRequested) throw new InvalidOperationException("stopped");
+        return new MetricResult("test-legacy-rows", predicted.ClusterCount)
+        {
+            Rows = predicted.Labels.Distinct().Order()
+                .Select(l => new MetricRow($"{l}", new Dictionary<string, double> { ["size"] = predicted.Labels.Count(x => x == l) })).ToArray(),
+        };
+    }
+}

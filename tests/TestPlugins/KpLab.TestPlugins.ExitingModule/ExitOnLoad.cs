@@ -18,8 +18,15 @@ public sealed record ExitOnLoadOptions : PluginOptions
     public int Neighbours { get; init; } = 15;
 }
 
-[KpLabPlugin(PluginKind.Metric, "test-exit-on-load", Description = "Its module initializer ends the process.")]
-public sealed class ExitOnLoadMetric(ExitOnLoadOptions options) : IMetric
+/// <summary>A row type whose static constructor ends the process too: listing its columns must not touch it.</summary>
+public sealed record ExitOnLoadRow(
+    [property: MetricKey] string Label, [property: MetricKey] int Cluster, long Count, double? Share, bool Found, float Weight)
 {
-    public MetricResult Evaluate(EvaluationInput input) => new("test-exit-on-load", options.Neighbours);
+    static ExitOnLoadRow() => Environment.Exit(7);
+}
+
+[KpLabPlugin(PluginKind.Metric, "test-exit-on-load", Description = "Its module initializer ends the process.")]
+public sealed class ExitOnLoadMetric(ExitOnLoadOptions options) : IMetric<ExitOnLoadRow>
+{
+    public MetricResult<ExitOnLoadRow> Evaluate(EvaluationInput input) => new("test-exit-on-load", options.Neighbours, []);
 }

@@ -82,13 +82,6 @@ public sealed class MyClusterer(MyClustererOptions options, PluginContext contex
                     VectorMath.Scale(1f / counts[c], centre);
                 }
         }
-        return new Partition(labels)
-        {
-            Extras = new Dictionary<string, object>
-            {
-                [Partition.ExtraKeys.Centroids] = EmbeddingMatrix.FromValues(k, d, centres),
-                [Partition.ExtraKeys.Iterations] = iterations,
-            },
-        };
+        return new Partition(labels) { Centroids = EmbeddingMatrix.FromValues(k, d, centres), Iterations = iterations };
     }
 }

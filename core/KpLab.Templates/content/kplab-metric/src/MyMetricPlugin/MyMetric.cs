@@ -10,16 +10,24 @@ public sealed record MyMetricOptions : PluginOptions
     public bool PenalizeNoise { get; init; } = true;
 }
 
+/// <summary>One cluster's row: the metric's typed output (<c>kplab plugins</c> lists these columns).</summary>
+/// <param name="Cluster">The cluster label: the key, what the row describes.</param>
+/// <param name="Size">Rows scored in it.</param>
+/// <param name="Purity">Share of them carrying its majority label.</param>
+public sealed record ClusterPurityRow([property: MetricKey] int Cluster, int Size, double Purity);
+
 /// <summary>
 /// An example metric to replace with your own: purity, the share of rows carrying their cluster's most common expert
 /// label. NaN when no row is scored.
 /// </summary>
 [KpLabPlugin(PluginKind.Metric, "my-metric", Description = "Purity: share of rows carrying their cluster's majority expert label.")]
-public sealed class MyMetric(MyMetricOptions options) : IMetric
+public sealed class MyMetric(MyMetricOptions options) : IMetric<ClusterPurityRow>
 {
-    public MetricResult Evaluate(EvaluationInput input)
+    public MetricResult<ClusterPurityRow> Evaluate(EvaluationInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        // One pass over the rows is quick; a metric that takes longer checks the token every ~100 ms of work.
+        input.CancellationToken.ThrowIfCancellationRequested();
         var predicted = input.RequirePredicted("my-metric");
         var truth = input.RequireTruth("my-metric");
         input.RequireSameLength("my-metric");
@@ -39,13 +47,7 @@ public sealed class MyMetric(MyMetricOptions options) : IMetric
             .Select(g => (Cluster: g.Key, Majority: g.Max(p => p.Value), Size: g.Sum(p => p.Value)))
             .ToArray();
         double purity = scored == 0 ? double.NaN : majorities.Sum(m => m.Majority) / (double)scored;
-        return new MetricResult("my-metric", purity)
-        {
-            Rows = majorities.Select(m => new MetricRow($"cluster {m.Cluster}", new Dictionary<string, double>
-            {
-                ["size"] = m.Size,
-                ["purity"] = m.Majority / (double)m.Size,
-            })).ToArray(),
-        };
+        return new MetricResult<ClusterPurityRow>("my-metric", purity,
+            majorities.Select(m => new ClusterPurityRow(m.Cluster, m.Size, m.Majority / (double)m.Size)));
     }
 }

@@ -26,6 +26,7 @@ public sealed class MyMetricTests(ITestOutputHelper output)
         };
         var result = new MyMetric(new MyMetricOptions { PenalizeNoise = penalizeNoise }).Evaluate(input);
         Assert.Equal(expected, result.Value, 12);
-        Assert.Equal(["cluster 0", "cluster 1"], result.Rows.Select(r => r.Key));
+        Assert.Equal([0, 1], result.Records.Select(r => r.Cluster));
+        Assert.Equal([2.0 / 3, 2.0 / 3], result.Records.Select(r => r.Purity));
     }
 }
