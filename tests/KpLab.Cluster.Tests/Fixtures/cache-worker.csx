@@ -11,7 +11,7 @@ using System.Threading;
 using KpLab.Abstractions;
 using KpLab.Scripting;
 
-var (root, worker, output) = (Lab.Args[0], Lab.Args[1], Lab.Args[2]);
+var (root, worker, output) = (Lab.RawArgs[0], Lab.RawArgs[1], Lab.RawArgs[2]);
 var embedder = new HashEmbedder();
 var cache = new EmbeddingCache(root, w => Console.Error.WriteLine("warning: " + w)).Wrap(embedder);
 
@@ -26,10 +26,10 @@ else
         batches.Add(Enumerable.Range(0, 20).Select(_ => $"answer {random.Next(400)}").ToArray());
 }
 
-if (Lab.Args.Count > 3)
+if (Lab.RawArgs.Count > 3)
 {
-    File.WriteAllText(Path.Combine(Lab.Args[3], "ready-" + worker), "");
-    var go = Path.Combine(Lab.Args[3], "go");
+    File.WriteAllText(Path.Combine(Lab.RawArgs[3], "ready-" + worker), "");
+    var go = Path.Combine(Lab.RawArgs[3], "go");
     var deadline = DateTime.UtcNow.AddMinutes(5);
     while (!File.Exists(go))
     {
