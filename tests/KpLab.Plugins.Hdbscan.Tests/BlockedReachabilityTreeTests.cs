@@ -107,7 +107,7 @@ public sealed class BlockedReachabilityTreeTests
         Assert.Equal(exact.Labels, blocked.Labels);
         Assert.Equal(exact.Probabilities, blocked.Probabilities);
         Assert.Equal(exact.OutlierScores, blocked.OutlierScores);
-        Assert.Equal(exact.Extra<double[]>(HdbscanClusterer.CoreDistancesKey), blocked.Extra<double[]>(HdbscanClusterer.CoreDistancesKey));
+        Assert.Equal(exact.CoreDistances, blocked.CoreDistances);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class RDbscanEqualityTests
         var r = RDbscanFixture.Load(set, minPts);
         var p = Fit(set, minPts, blocked: true);
         Assert.Null(RDbscanFixture.Difference(r.Cluster, p.Labels));
-        AssertClose(r.CoreDist, p.Extra<double[]>(HdbscanClusterer.CoreDistancesKey)!, 1e-12, "core distance");
+        AssertClose(r.CoreDist, p.CoreDistances!.ToArray(), 1e-12, "core distance");
         AssertClose(r.OutlierScores, p.OutlierScores!, 1e-9, "GLOSH");
         AssertClose(r.MembershipProb, p.Probabilities!, 1e-9, "membership probability");
     }

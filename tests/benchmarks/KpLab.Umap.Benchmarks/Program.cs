@@ -22,7 +22,7 @@ var options = new UmapOptions { Seed = 0 };
 new UmapReducer(options, PluginContext.Default).Fit(data.SelectRows(Enumerable.Range(0, Math.Min(2000, data.Rows)).ToArray()));
 foreach (int threads in threadCounts)
 {
-    KernelParallelism.MaxDegree = threads;
+    using var degree = KernelParallelism.Override(threads);
     var best = double.PositiveInfinity;
     var stages = new Dictionary<string, double>();
     for (int r = 0; r < repeats; r++)
