@@ -38,12 +38,12 @@ public sealed class ShardTests : IDisposable
         Assert.Equal(plan, ShardPlan.Assign(Declare(new FakeSweepHost(Folder("b"))).Trials(), 4));
         Assert.All(plan, s => Assert.InRange(s, 0, 3));
         var loads = Enumerable.Range(0, 4).Select(s => trials.Where(t => plan[t.Index] == s).Sum(t => (long)t.Unit.Count)).ToArray();
-        // Total cost 10 x (12 + 6 + 3) = 210: LPT puts 10 big trials (120) first, 2.5 per shard, then fills with the rest.
+        // Total cost 10 trials x (12 + 6 + 3 rows) = 210.
         Assert.Equal(210, loads.Sum());
         // Greedy LPT's bound: no shard exceeds the mean by more than the largest single trial (12).
         Assert.All(loads, l => Assert.InRange(l, 210 / 4 - 12, 210 / 4 + 12));
         Assert.True(loads.Max() - loads.Min() <= 12, string.Join(",", loads));
-        // A round robin over trial order would give 66/45/48/51 here (spread 21); LPT's spread is at most one trial.
+        // LPT: the spread between the heaviest and lightest shard is at most one trial.
         Assert.Equal(0, Assert.Single(ShardPlan.Assign(trials, 1).Distinct()));
     }
 
