@@ -2,15 +2,20 @@
 // against hdbscan on the raw (unit-length) minilm vectors, per question: agreement with the expert labels (ARI, AMI,
 // noise counted as a cluster), the share of answers left as noise, and discoverability (share of expert labels whose
 // best-matching cluster has F1 >= 0.5).
-// BERTopic's last step, reassigning outliers to clusters, is not in this script yet: KpLab has no outlier-reassignment
-// step so far (issue 18, item 5).
-//
-// Args: --min-answers N (60)  --min-cluster-size N (5)  --umap-neighbors N (15)  --umap-components N (5)
+// A third pipeline adds BERTopic's last step, outlier reassignment: each answer HDBSCAN left as noise joins the cluster
+// whose centroid (in the minilm space) is most similar by cosine (BERTopic's "embeddings" strategy, threshold 0).
+using System.ComponentModel;
 
-var minAnswers = Lab.Arg("--min-answers", 60);
-var minClusterSize = Lab.Arg("--min-cluster-size", 5);
-var neighbours = Lab.Arg("--umap-neighbors", 15);
-var components = Lab.Arg("--umap-components", 5);
+record Args(
+    [Description("Questions with fewer answers are left out")] int MinAnswers = 60,
+    [Description("HDBSCAN's minClusterSize")] int MinClusterSize = 5,
+    [Description("UMAP's nNeighbors")] int UmapNeighbors = 15,
+    [Description("UMAP's output dimensions")] int UmapComponents = 5);
+var args = Lab.Args<Args>();   // `-- --help` lists these
+var minAnswers = args.MinAnswers;
+var minClusterSize = args.MinClusterSize;
+var neighbours = args.UmapNeighbors;
+var components = args.UmapComponents;
 
 var data = Lab.LoadDataset("semeval2013-sra");
 var questions = data.SplitByGroup().Where(q => q.Count >= minAnswers).ToList();
@@ -27,7 +32,11 @@ foreach (var q in questions)
     var vectors = embedder.Embed(q.Texts).NormalizeRows();
     var reduced = umap.Fit(vectors).Embedding;
     rows.Add(Score("hdbscan on minilm", q, hdbscan.Fit(vectors)));
-    rows.Add(Score($"umap {components}-d + hdbscan", q, hdbscan.Fit(reduced)));
+    var piped = hdbscan.Fit(reduced);
+    rows.Add(Score($"umap {components}-d + hdbscan", q, piped));
+    // With no cluster at all there is nowhere to move the noise to: the partition stays as it is.
+    var reassigned = piped.ClusterCount > 0 ? OutlierReassignment.ToNearestCentroid(piped, vectors, CentroidMeasure.Cosine) : null;
+    rows.Add(Score($"umap {components}-d + hdbscan + outlier reassignment", q, reassigned?.Partition ?? piped) with { Moved = reassigned?.Moved ?? 0 });
 }
 
 PipelineScore Score(string pipeline, Dataset q, Partition p)
@@ -50,14 +59,16 @@ var report = new HtmlReport("BERTopic-style pipeline: UMAP before HDBSCAN on Sem
 report.Paragraph($"{questions.Count} questions with at least {minAnswers} answers ({questions.Sum(q => q.Count)} answers), embedded with minilm. " +
     $"HDBSCAN (minClusterSize {minClusterSize}) on the unit-length vectors, against UMAP ({neighbours} neighbours, {components} dimensions, minDist 0, cosine) " +
     $"followed by the same HDBSCAN. Seed {Lab.Seed}, {Lab.Threads} thread(s).");
-report.Paragraph("Not included yet: BERTopic's outlier reassignment after HDBSCAN (KpLab has no outlier-reassignment step so far).");
+report.Paragraph("The third pipeline ends with BERTopic's outlier reassignment: every answer HDBSCAN left as noise joins the cluster whose minilm centroid is most similar (cosine).");
 var raw = summary[0];
 var piped = summary[1];
+var reassignedSummary = summary[2];
 report.Heading("What the numbers say");
 report.Bullets([
     $"Noise: HDBSCAN leaves {raw.MeanNoiseShare:P0} of the answers unassigned on the raw vectors and {piped.MeanNoiseShare:P0} after UMAP.",
     $"Agreement with the expert labels (noise as one more cluster): ARI {raw.MeanAri:F3} -> {piped.MeanAri:F3}, AMI {raw.MeanAmi:F3} -> {piped.MeanAmi:F3}.",
     $"Discoverability (labels whose best cluster has F1 >= 0.5): {raw.MeanDiscoverability:P0} -> {piped.MeanDiscoverability:P0} of the labels.",
+    $"After outlier reassignment: noise {reassignedSummary.MeanNoiseShare:P0}, ARI {reassignedSummary.MeanAri:F3}, AMI {reassignedSummary.MeanAmi:F3}, discoverability {reassignedSummary.MeanDiscoverability:P0}.",
 ]);
 report.Heading("Mean over questions");
 report.Table(KpLab.Scripting.ResultTables.FromRows("summary", summary), "Mean over questions, per pipeline");
@@ -68,7 +79,7 @@ Lab.Log($"Report: {Lab.OutPath("report.html")}");
 
 /// <summary>One pipeline on one question.</summary>
 record PipelineScore(string Pipeline, string Question, int Answers, int Labels, int Clusters, double NoiseShare, double Ari, double Ami,
-    double Discoverability);
+    double Discoverability, int Moved = 0);
 
 /// <summary>One pipeline, averaged over the questions.</summary>
 record PipelineSummary(string Pipeline, int Questions, double MeanClusters, double MeanNoiseShare, double MeanAri, double MeanAmi,

@@ -13,6 +13,7 @@ public sealed class BertopicPipelineTests : IDisposable
 {
     private const string Raw = "hdbscan on minilm";
     private const string Piped = "umap 5-d + hdbscan";
+    private const string Reassigned = "umap 5-d + hdbscan + outlier reassignment";
     private readonly string _runs = Directory.CreateTempSubdirectory("kplab-bertopic-").FullName;
 
     public void Dispose()
@@ -33,7 +34,7 @@ public sealed class BertopicPipelineTests : IDisposable
             .SplitByGroup().Count(q => q.Count >= 60);
         var summary = Csv(Path.Combine(run, "summary.csv")).ToDictionary(r => r["Pipeline"]);
         var scores = Csv(Path.Combine(run, "scores.csv"));
-        Assert.Equal([Raw, Piped], summary.Keys.Order());
+        Assert.Equal([Raw, Piped, Reassigned], summary.Keys.Order());
         foreach (var (pipeline, row) in summary)
         {
             var own = scores.Where(s => s["Pipeline"] == pipeline).ToList();
@@ -49,6 +50,17 @@ public sealed class BertopicPipelineTests : IDisposable
         Assert.True(Number(summary[Raw]["MeanNoiseShare"]) > 0.25, $"raw noise share {summary[Raw]["MeanNoiseShare"]}");
         Assert.True(Number(summary[Piped]["MeanNoiseShare"]) < 0.15, $"umap noise share {summary[Piped]["MeanNoiseShare"]}");
         Assert.True(Number(summary[Piped]["MeanClusters"]) > Number(summary[Raw]["MeanClusters"]));
+        // Reassignment (cosine to the nearest centroid, threshold 0) moves exactly the noise rows of the same partition
+        // into its clusters: per question, moved = noise before, no noise after, the same clusters.
+        foreach (var after in scores.Where(s => s["Pipeline"] == Reassigned))
+        {
+            var before = scores.Single(s => s["Pipeline"] == Piped && s["Question"] == after["Question"]);
+            int answers = int.Parse(after["Answers"], CultureInfo.InvariantCulture);
+            if (before["Clusters"] == "0") continue;   // nowhere to move noise to: the script leaves the partition as it is
+            Assert.Equal(Math.Round(Number(before["NoiseShare"]) * answers), int.Parse(after["Moved"], CultureInfo.InvariantCulture));
+            Assert.Equal(0, Number(after["NoiseShare"]));
+            Assert.Equal(before["Clusters"], after["Clusters"]);
+        }
 
         var report = File.ReadAllText(Path.Combine(run, "report.html"));
         Assert.Contains(Piped, report);
