@@ -107,9 +107,9 @@ var dots = Enumerable.Range(0, mapData.Count).Select(i => new ScatterPoint(px[i]
 report.Chart(SvgCharts.Scatter($"PCA map, question {mapQuestion} ({first})", dots, labelsHere, $"PC1 ({e1:P0} of variance)", $"PC2 ({e2:P0})"),
     "Colour = expert label, marker = k-means cluster. Hover a point to read the answer.");
 report.Heading("Summary tables");
-report.Table(new ResultTable("summary", ["embedder", "clusterer", "metric", "mean", "low", "high", "questions"],
-    summary.Select(s => (IReadOnlyList<object>)[s.Key.embedder, s.Key.clusterer, s.Key.metric, s.Mean, s.Low, s.High, s.Count])), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
-report.Table(new ResultTable("anna-karenina", ["embedder", "label", "within cosine", "low", "high"],
-    akPoints.Select(p => (IReadOnlyList<object>)[p.Series, p.Category, p.Value, p.Low, p.High])), "Within-label similarity by label");
+report.Table(KpLab.Scripting.ResultTables.FromRows("summary", summary.Select(s => new { embedder = s.Key.embedder, clusterer = s.Key.clusterer,
+    metric = s.Key.metric, mean = s.Mean, low = s.Low, high = s.High, questions = s.Count })), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
+report.Table(KpLab.Scripting.ResultTables.FromRows("anna-karenina", akPoints.Select(p => new { embedder = p.Series, label = p.Category,
+    withinCosine = p.Value, low = p.Low, high = p.High })), "Within-label similarity by label");
 Lab.Save("report.html", report);
 Lab.Log($"Report: {Lab.OutPath("report.html")}");
