@@ -152,7 +152,10 @@ public sealed partial class Lab
 
     /// <summary>
     /// This run's shard of the work (<c>--shard I/N</c> or <c>--shard auto</c> on a job array), or null when the run
-    /// does all of it. A script that splits its own work keeps the items <see cref="ShardAssignment.Owns"/> gives it.
+    /// does all of it (also in <c>kplab merge</c>). In a shard run each sweep's <c>Run()</c> computes only the shard's
+    /// trials and returns their results, and outputs after a sweep are skipped; code that needs complete results (or
+    /// is costly and only feeds the report) can run under <c>if (Lab.Shard is null)</c>. A script without sweeps that
+    /// splits its own work keeps the items <see cref="ShardAssignment.Owns"/> gives it.
     /// </summary>
     public ShardAssignment? Shard { get; internal init; }
 
@@ -321,6 +324,7 @@ public sealed partial class Lab
         ArgumentNullException.ThrowIfNull(table);
         if (name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
             throw new ArgumentException($"Table name {LogText.Quote(name)} is not a valid file name.", nameof(name));
+        if (SkippedInShard($"Lab.Table({LogText.Quote(name)})")) return;
         var file = name + ".csv";
         var csv = ResultTables.ToCsv(table);
         AtomicFile.WriteAllText(RunFolderPath(file, "Lab.Table"), csv);
@@ -372,8 +376,55 @@ public sealed partial class Lab
     public int Jobs { get; internal init; } = 1;
 
 
-    /// <summary>Set by <c>kplab merge</c>: every sweep trial must be in the run's trial store (the shards' union).</summary>
-    internal bool RequiresStoredTrials { get; init; }
+    /// <summary>Set by <c>kplab merge</c>: the records of the shard runs whose trial stores this run's store joins, by index.</summary>
+    internal IReadOnlyList<ShardRecord>? MergedShards { get; init; }
+
+    /// <summary>
+    /// In a shard run, what it has recorded in its <see cref="SweepShard.RecordFile"/> so far: null until its first
+    /// sweep has stored its trials. From then on the script's outputs are skipped: they would be built from this
+    /// shard's share of the results, and the merge writes them from all of them.
+    /// </summary>
+    internal ShardRecord? ShardRecord { get; private set; }
+
+    /// <summary>Adds a finished sweep of this shard run to its shard record.</summary>
+    internal void RecordShardSweep(ShardSweep sweep)
+    {
+        var shard = Shard ?? throw new InvalidOperationException("Not a shard run.");
+        Record(() =>
+        {
+            var record = ShardRecord ?? new ShardRecord(shard.Index, shard.Count, []);
+            ShardRecord = record with { Sweeps = [.. record.Sweeps, sweep] };
+            ShardRecord.Write(Out);
+        });
+    }
+
+    /// <summary>Records in the shard record that the script stopped with an error after its last finished sweep.</summary>
+    internal void RecordShardStop(string stopped) =>
+        Record(() =>
+        {
+            ShardRecord = ShardRecord! with { Stopped = stopped };
+            ShardRecord.Write(Out);
+        });
+
+    /// <summary>
+    /// Whether <paramref name="output"/> is skipped because this is a shard run past its first sweep: the first one
+    /// skipped says why in the log; each is listed in the shard record.
+    /// </summary>
+    private bool SkippedInShard(string output)
+    {
+        bool first = false;
+        lock (_record.Gate)
+        {
+            if (ShardRecord is not { } record) return false;
+            first = record.SkippedOutputs.Count == 0;
+            ShardRecord = record with { SkippedOutputs = [.. record.SkippedOutputs, output] };
+            ShardRecord.Write(Out);
+        }
+        if (first)
+            Log($"shard {Shard}: {output} skipped, as is every output after a sweep: in a shard run it would hold only this " +
+                "shard's trials; kplab merge writes the outputs from all of them.");
+        return true;
+    }
 
     /// <summary>Set when this run continues an earlier one: refuses a changed input or plugin.</summary>
     internal ResumeCheck? Resume { get; init; }
@@ -409,6 +460,9 @@ public sealed partial class Lab
 
     private int _sweeps;
 
+    /// <summary>How many sweeps the run has started (each asks for its trials file first).</summary>
+    internal int SweepsStarted => Volatile.Read(ref _sweeps);
+
     /// <summary>Records a finished sweep.</summary>
     internal void RecordSweep(SweepRecord sweep) => Record(() => _record.Sweeps.Add(sweep), save: true);
 
@@ -417,6 +471,7 @@ public sealed partial class Lab
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var full = RunFolderPath(path, "Lab.SaveNpy");
+        if (SkippedInShard($"Lab.SaveNpy({LogText.Quote(path)})")) return;
         NpyFile.Save(full, matrix);
         Record(() => AddOutput(full));
     }
@@ -426,6 +481,7 @@ public sealed partial class Lab
     {
         ArgumentNullException.ThrowIfNull(partition);
         var full = RunFolderPath(path, "Lab.Save");
+        if (SkippedInShard($"Lab.Save({LogText.Quote(path)})")) return;
         var header = new List<string> { "row", "label" };
         if (partition.Probabilities is not null) header.Add("probability");
         if (partition.OutlierScores is not null) header.Add("outlier_score");
@@ -445,6 +501,7 @@ public sealed partial class Lab
     {
         ArgumentNullException.ThrowIfNull(report);
         var full = RunFolderPath(path, "Lab.Save");
+        if (SkippedInShard($"Lab.Save({LogText.Quote(path)})")) return;
         report.Save(full);
         Record(() => AddOutput(full));
     }
@@ -453,6 +510,7 @@ public sealed partial class Lab
     public void SaveText(string path, string text)
     {
         var full = RunFolderPath(path, "Lab.SaveText");
+        if (SkippedInShard($"Lab.SaveText({LogText.Quote(path)})")) return;
         AtomicFile.WriteAllText(full, text);
         Record(() => AddOutput(full));
     }
@@ -469,6 +527,7 @@ public sealed partial class Lab
     {
         ArgumentException.ThrowIfNullOrEmpty(destination);
         var source = RunFolderPath(runFile, "Lab.Export");
+        if (SkippedInShard($"Lab.Export({LogText.Quote(runFile)}, {LogText.Quote(destination)})")) return Path(destination);
         if (!File.Exists(source))
             throw new FileNotFoundException($"Lab.Export: the run folder has no file {LogText.Quote(runFile)} to export; write it first (e.g. Lab.SaveText).", source);
         var target = Path(destination);

@@ -22,7 +22,7 @@ internal sealed class LabSweepHost(Lab lab) : ISweepHost
 
     public SweepShard? Shard => lab.Shard is { } shard ? new SweepShard(shard.Index, shard.Count) : null;
 
-    public bool RequiresStoredTrials => lab.RequiresStoredTrials;
+    public IReadOnlyList<ShardRecord>? MergedShards => lab.MergedShards;
 
     public CancellationToken Cancellation => lab.Cancellation;
 
@@ -37,12 +37,16 @@ internal sealed class LabSweepHost(Lab lab) : ISweepHost
 
     public string NextTrialsFile() => lab.NextTrialsFile();
 
+    public int SweepsStarted => lab.SweepsStarted;
+
     public void Log(string message) => lab.Log(message);
 
     public void Completed(SweepReport report)
     {
         lab.RecordSweep(new SweepRecord(report.Trials, report.Computed, report.FromStore, report.TrialsFile, "trials"));
-        lab.Log($"sweep: {report.Trials} trials ({report.Computed} computed, {report.FromStore} from the trial store), " +
+        if (report.Shard is { } shard) lab.RecordShardSweep(shard);
+        var trials = report.Shard is { } part ? $"{part.Stored.Count} of {report.Trials} trials, this shard's" : $"{report.Trials} trials";
+        lab.Log($"sweep: {trials} ({report.Computed} computed, {report.FromStore} from the trial store), " +
                 $"{report.Configurations.Count} plugin configurations.");
     }
 }

@@ -66,9 +66,10 @@ public sealed record RunRequest
     public string? ResumeDirectory { get; init; }
 
     /// <summary>
-    /// Shard run folders (<c>kplab merge</c>) whose trial stores are joined into the new run's before the script runs;
-    /// its sweeps then read every trial back and compute none (a missing one is refused), so tables and report are
-    /// written once, as a single run would write them.
+    /// Shard run folders (<c>kplab merge</c>), by shard index, whose trial stores are joined into the new run's before
+    /// the script runs; its sweeps then read their trials back (a trial a shard ran but whose file is missing is
+    /// refused; one no shard ran, because the sweep's declaration came out differently in the shards or they stopped
+    /// before it, is computed and said so), so tables and report are written once, as a single run would write them.
     /// </summary>
     public IReadOnlyList<string>? MergeFrom { get; init; }
 
@@ -166,6 +167,8 @@ public static class ScriptRunner
         try
         {
             if (request.MergeFrom is { } shards) JoinTrialStores(shards, Path.Combine(folder, "trials"));
+            // A resumed shard run records its sweeps afresh: an earlier attempt's record must not stand for this one's.
+            if (request.Shard is not null) File.Delete(Path.Combine(folder, KpLab.Sweeps.SweepShard.RecordFile));
             record.Save(recordPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -258,7 +261,8 @@ public static class ScriptRunner
             Jobs = request.Jobs,
             Cancellation = cancel,
             Shard = request.Shard,
-            RequiresStoredTrials = request.MergeFrom is not null,
+            MergedShards = request.MergeFrom?.Select(f => KpLab.Sweeps.ShardRecord.Read(f)
+                ?? throw new InvalidDataException($"{f} is not a shard run: it has no {KpLab.Sweeps.SweepShard.RecordFile}.")).ToArray(),
             Resume = resume,
         };
 
@@ -300,17 +304,33 @@ public static class ScriptRunner
             request.Error.WriteLine($"kplab: run cancelled{(call is null ? "" : $" during {call}")}.");
             return Cancelled;
         }
-        catch (Exception e) when (Unwrap(e) is KpLab.Sweeps.SweepShardCompletedException)
-        {
-            // A shard run's sweep stored its trials and ended the script: its report runs once, in kplab merge.
-            record.Status = RunStatus.Succeeded;
-            return 0;
-        }
         catch (Exception e)
         {
             var error = Unwrap(e);
             var location = script.Locate(error);
             var call = calls.FailedCall(error);
+            if (lab.ShardRecord is { } shardRecord && error is not ScriptArgumentException)
+            {
+                // A shard run whose script threw after a sweep: its code there sees only this shard's trials, and may
+                // well need them all (the merge runs it on all). Its trials are stored; the shard has done its work
+                // unless a sweep could still have come after the failing line.
+                var stopped = $"stopped after sweep {shardRecord.Sweeps.Count} of the script: {error.GetType().Name}: {LogText.Line(error.Message)}" +
+                              (location is null ? "" : $" ({location})");
+                lab.RecordShardStop(stopped);
+                if (!SweepCallSites.Of(source).CouldRunAfter(location))
+                {
+                    var note = $"shard {lab.Shard}: the script {stopped}; no sweep comes after that line, so the shard's trials are all stored " +
+                               "and kplab merge runs that code on every shard's trials.";
+                    request.Error.WriteLine("warning: " + note);
+                    lab.RecordLog("warning: " + note);
+                    record.Status = RunStatus.Succeeded;
+                    return 0;
+                }
+                var skipped = $"shard {lab.Shard}: the script {stopped}; a sweep may come after that line, so its trials were not run by this " +
+                              "shard. Code between sweeps sees only this shard's trials: run what needs all of them under `if (Lab.Shard is null)`.";
+                request.Error.WriteLine("kplab: " + skipped);
+                lab.RecordLog(skipped);
+            }
             lock (record.Gate)
             {
                 record.Status = RunStatus.Failed;

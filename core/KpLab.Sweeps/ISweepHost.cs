@@ -21,16 +21,19 @@ public interface ISweepHost
     string RunDirectory { get; }
 
     /// <summary>
-    /// The shard of the trials this run computes (<c>kplab run --shard I/N</c>), or null for all: a shard run stores its
-    /// trials and then ends the script through <see cref="SweepShardCompletedException"/>.
+    /// The shard of each sweep's trials this run computes (<c>kplab run --shard I/N</c>), or null for all: in a shard
+    /// run a sweep computes and stores only its shard's trials and returns their results, so the script goes on to its
+    /// next sweep (the report step, run on complete results, is the merge's).
     /// </summary>
     SweepShard? Shard => null;
 
     /// <summary>
-    /// Whether every trial must already be in the trial store (<c>kplab merge</c>: the union of the shards' stores);
-    /// a missing one is refused, never computed.
+    /// The records of the shard runs this run merges (<c>kplab merge</c>, its trial store the union of theirs), by
+    /// shard index, or null when it merges none. A trial missing from the store that a shard ran (same trial list,
+    /// <see cref="ShardPlan.Fingerprint"/>) is refused as a damaged shard; one no shard ran (the sweep's declaration
+    /// came out differently in the shards, or they stopped before it) is computed, and said so.
     /// </summary>
-    bool RequiresStoredTrials => false;
+    IReadOnlyList<ShardRecord>? MergedShards => null;
 
     /// <summary>Stops the sweep between and inside trials.</summary>
     CancellationToken Cancellation { get; }
@@ -54,6 +57,9 @@ public interface ISweepHost
     /// <summary>The file (in the run folder) that lists the trials of the sweep about to run: one per sweep of the run.</summary>
     string NextTrialsFile();
 
+    /// <summary>How many sweeps the run has started, the one running included (counted by <see cref="NextTrialsFile"/>).</summary>
+    int SweepsStarted => 0;
+
     /// <summary>Writes a line to the run log.</summary>
     void Log(string message);
 
@@ -67,4 +73,8 @@ public interface ISweepHost
 /// <param name="FromStore">Trials read back from the trial store (finished by an earlier, interrupted attempt).</param>
 /// <param name="TrialsFile">The file listing every trial (index, id, unit, embedder, clusterer, options, seed).</param>
 /// <param name="Configurations">Every distinct plugin configuration it used, once.</param>
-public sealed record SweepReport(int Trials, int Computed, int FromStore, string TrialsFile, IReadOnlyList<PluginConfig> Configurations);
+public sealed record SweepReport(int Trials, int Computed, int FromStore, string TrialsFile, IReadOnlyList<PluginConfig> Configurations)
+{
+    /// <summary>In a shard run, the shard's part of the sweep (for its shard record); null otherwise.</summary>
+    public ShardSweep? Shard { get; init; }
+}

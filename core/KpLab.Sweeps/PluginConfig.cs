@@ -21,6 +21,12 @@ public sealed record PluginConfig(PluginKind Kind, string Name, string Label, st
     public object? Options { get; init; }
 
     /// <summary>
+    /// The relative cost of a trial with this embedder, which shard plans weigh each trial's rows by (1 unless declared:
+    /// <c>.Embedder("minilm", cost: 8)</c>). It balances <c>kplab run --shard</c> and is not part of any trial id.
+    /// </summary>
+    public double Cost { get; init; } = 1;
+
+    /// <summary>
     /// The fields that identify it in a trial id. The label is one: the same configuration declared under two labels
     /// (k-means with k = the unit's label count, and again in a k grid) gives two trials whose rows stay apart.
     /// </summary>

@@ -56,9 +56,18 @@ public sealed record Sweep
     public Sweep Embedders(params IEnumerable<string> names) =>
         names.Aggregate(this, (sweep, name) => sweep.Embedder(name));
 
-    /// <summary>Adds one embedder with <paramref name="options"/>; <paramref name="label"/> names it in results.</summary>
-    public Sweep Embedder(string name, object? options = null, string? label = null) =>
-        this with { EmbedderConfigs = [.. EmbedderConfigs, _host.Configure(PluginKind.Embedder, name, options, label)] };
+    /// <summary>
+    /// Adds one embedder with <paramref name="options"/>; <paramref name="label"/> names it in results and
+    /// <paramref name="cost"/> is its relative cost per row, which balances shard runs (a transformer encoder costs
+    /// more than TF-IDF; default 1; see <see cref="ShardPlan.Cost"/>).
+    /// </summary>
+    public Sweep Embedder(string name, object? options = null, string? label = null, double cost = 1)
+    {
+        if (!double.IsFinite(cost) || cost <= 0)
+            throw new ArgumentOutOfRangeException(nameof(cost), cost, $"Sweep.Embedder(\"{name}\"): cost must be a positive number (a relative cost per row; default 1).");
+        var config = _host.Configure(PluginKind.Embedder, name, options, label);
+        return this with { EmbedderConfigs = [.. EmbedderConfigs, cost == 1 ? config : config with { Cost = cost }] };
+    }
 
     /// <summary>Adds a clusterer with fixed options.</summary>
     public Sweep Clusterer(string name, object? options = null, RowTransform rows = RowTransform.None, string? label = null) =>

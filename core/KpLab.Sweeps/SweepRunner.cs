@@ -25,16 +25,11 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         var outcomes = new StoredTrial?[trials.Count];
         for (int i = 0; i < trials.Count; i++) outcomes[i] = store.Load(trials[i]);
         int fromStore = outcomes.Count(o => o is not null);
-        if (host.RequiresStoredTrials && fromStore < trials.Count)
-        {
-            var absent = trials.Where(t => outcomes[t.Index] is null).ToArray();
-            throw new InvalidOperationException(
-                $"merge: {absent.Length} of {trials.Count} trials are in no shard's trial store (first: {absent[0]}); " +
-                "the shards ran a different sweep (changed data, options or plugin versions) or a shard is incomplete.");
-        }
+        if (host.MergedShards is { } shards && fromStore < trials.Count) CheckMergedShards(trials, outcomes, shards);
         var shard = host.Shard;
         var owned = shard is null ? null : ShardPlan.Assign(trials, shard.Count);
-        int computing = trials.Count(t => outcomes[t.Index] is null && (owned is null || owned[t.Index] == shard!.Index));
+        bool Mine(Trial t) => owned is null || owned[t.Index] == shard!.Index;
+        int computing = trials.Count(t => outcomes[t.Index] is null && Mine(t));
         if (shard is not null)
             host.Log($"shard {shard}: {owned!.Count(s => s == shard.Index)} of {trials.Count} trials are this shard's.");
         else if (fromStore > 0) host.Log($"sweep: {fromStore} of {trials.Count} trials read back from the trial store; computing the other {trials.Count - fromStore}.");
@@ -42,7 +37,7 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
 
         foreach (var group in trials.GroupBy(t => (t.Embedder, t.Unit)))
         {
-            var missing = group.Where(t => outcomes[t.Index] is null && (owned is null || owned[t.Index] == shard!.Index)).ToArray();
+            var missing = group.Where(t => outcomes[t.Index] is null && Mine(t)).ToArray();
             if (missing.Length == 0) continue;
             host.Cancellation.ThrowIfCancellationRequested();
             var embeddings = host.Embedder(group.Key.Embedder).Embed(group.Key.Unit.Data.Texts, null, host.Cancellation);
@@ -75,20 +70,12 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             }
         }
 
-        if (shard is not null)
-        {
-            // The report step runs once, in kplab merge: a shard stores its trials, records them and ends the script.
-            var mine = trials.Where(t => owned![t.Index] == shard.Index).Select(t => t.Id).ToArray();
-            WriteShardRecord(shard, trials.Count, mine);
-            host.Completed(new SweepReport(trials.Count, computing, mine.Length - computing, trialsFile, []));
-            var done = new SweepShardCompletedException(shard, mine.Length, trials.Count);
-            host.Log(done.Message);
-            throw done;
-        }
-
+        // A shard run's results are its own trials': the script goes on to its next sweep with them, and the merge
+        // runs it again over every shard's trials for the tables and report.
+        var included = trials.Where(Mine).ToArray();
         var rows = new List<ResultRow>();
         var partitions = new Dictionary<string, int[]>();
-        foreach (var trial in trials)
+        foreach (var trial in included)
         {
             var outcome = outcomes[trial.Index]!;
             foreach (var v in outcome.Values)
@@ -96,10 +83,49 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
                     trial.Seed, v.Metric, v.Label, v.Statistic, v.Value, trial.Id));
             if (outcome.Partition is { } labels) partitions[trial.Id] = labels;
         }
-        var configurations = trials.SelectMany(t => t.Clusterer is null ? [t.Embedder] : new[] { t.Embedder, t.Clusterer })
+        var configurations = included.SelectMany(t => t.Clusterer is null ? [t.Embedder] : new[] { t.Embedder, t.Clusterer })
             .Concat(sweep.PartitionMetrics).Concat(sweep.UnitMetricConfigs).Distinct().ToArray();
-        host.Completed(new SweepReport(trials.Count, computing, fromStore, trialsFile, configurations));
-        return new Results(trials, rows, partitions);
+        var report = new SweepReport(trials.Count, computing, included.Length - computing, trialsFile, configurations);
+        if (shard is not null)
+        {
+            report = report with { Shard = new ShardSweep(trials.Count, ShardPlan.Fingerprint(trials), included.Select(t => t.Id).ToArray()) };
+            host.Log($"shard {shard}: {included.Length} trials stored (of {trials.Count} in the sweep); tables are written by kplab merge.");
+        }
+        host.Completed(report);
+        return new Results(included, rows, partitions);
+    }
+
+    /// <summary>
+    /// In a merge, the trials missing from the joined store: refused when the shard that owns one ran this very sweep
+    /// (same trial list, so it stored the trial: its store is damaged or incomplete), else computed here, saying why:
+    /// no shard ran this sweep's trial list, because its declaration depended on an earlier sweep's results (which
+    /// each shard holds only in part) or because the shards stopped before reaching it.
+    /// </summary>
+    private void CheckMergedShards(IReadOnlyList<Trial> trials, StoredTrial?[] outcomes, IReadOnlyList<ShardRecord> shards)
+    {
+        var absent = trials.Where(t => outcomes[t.Index] is null).ToArray();
+        var plan = ShardPlan.Fingerprint(trials);
+        var owner = ShardPlan.Assign(trials, shards.Count);
+        var lost = absent.Where(t => shards[owner[t.Index]].Sweeps.Any(s => s.Plan == plan)).ToArray();
+        if (lost.Length > 0)
+        {
+            var shard = shards[owner[lost[0].Index]];
+            throw new InvalidOperationException(
+                $"merge: {lost.Length} of {trials.Count} trials of this sweep are missing from the trial stores of the shards that ran it " +
+                $"(first: {lost[0]}, shard {shard.Index}/{shard.Count}{(shard.Folder is null ? "" : $" in {shard.Folder}")}); " +
+                "a shard's trials/ folder is damaged or incomplete: rerun that shard, then merge again.");
+        }
+        // Why, shard by shard: one that got as far as this sweep planned it differently; one that did not stopped first.
+        int position = host.SweepsStarted;
+        var reasons = new List<string>();
+        if (shards.Any(s => s.Sweeps.Count >= position))
+            reasons.Add("its trial list came out differently in the shards (the sweep's declaration depends on an earlier sweep's results, " +
+                        "which each shard holds only in part)");
+        reasons.AddRange(shards.Where(s => s.Sweeps.Count < position).Select(s => s.Stopped is { } stopped
+            ? $"shard {s}: {stopped}"
+            : $"shard {s} ran {s.Sweeps.Count} sweep(s) of the script, not this one (its control flow went another way on its share of the results)"));
+        host.Log($"merge: {absent.Length} of {trials.Count} trials of this sweep are in no shard's trial store, since no shard ran this " +
+                 $"sweep's trial list: {string.Join("; ", reasons)}. Computing them here.");
     }
 
     private StoredTrial Execute(Trial trial, EmbeddingMatrix embeddings, Lazy<EmbeddingMatrix> normalized)
@@ -163,11 +189,6 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         }
         return new StoredTrial(trial.Id, values, partition?.Labels);
     }
-
-    private void WriteShardRecord(SweepShard shard, int trials, IReadOnlyList<string> ids) =>
-        AtomicFile.WriteAllText(Path.Combine(host.RunDirectory, SweepShard.RecordFile), System.Text.Json.JsonSerializer.Serialize(
-            new ShardRecord(shard.Index, shard.Count, trials, ids), new System.Text.Json.JsonSerializerOptions
-            { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase, WriteIndented = true }));
 
     private void WriteTrialList(IReadOnlyList<Trial> trials, string file)
     {

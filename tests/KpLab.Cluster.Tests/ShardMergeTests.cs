@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using KpLab.Scripting.Tests;
-
 namespace KpLab.Cluster.Tests;
 
 /// <summary>
@@ -14,11 +11,12 @@ public sealed class ShardMergeTests : IDisposable
     private const int Shards = 3;
     private readonly string _work = Directory.CreateTempSubdirectory("kplab-merge-").FullName;
     private readonly string _script;
+    private readonly LocalKplab _kplab;
 
     public ShardMergeTests()
     {
-        _script = Path.Combine(_work, "shard-demo.csx");
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "shard-demo.csx"), _script);
+        _kplab = new LocalKplab(_work);
+        _script = _kplab.Fixture("shard-demo.csx");
     }
 
     [Fact]
@@ -68,30 +66,9 @@ public sealed class ShardMergeTests : IDisposable
         Assert.Contains("\"mergedFrom\"", File.ReadAllText(Path.Combine(mergedRun, "run.json")));
     }
 
-    private string Run(params string[] args)
-    {
-        var (exit, output, error) = Kplab(args);
-        Assert.True(exit == 0, $"kplab {string.Join(" ", args)} exited {exit}:\n{output}\n{error}");
-        return output + error;
-    }
+    private string Run(params string[] args) => _kplab.Run(args);
 
-    private (int Exit, string Output, string Error) Kplab(IReadOnlyList<string> args)
-    {
-        var start = KplabProcess.StartInfo(args, Path.Combine(_work, "cache"));
-        start.Environment["KPLAB_DATA"] = Path.Combine(KplabProcess.Repo, "experiments", "data");
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return (-1, stdout.Result, "timed out\n" + stderr.Result);
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Exit, string Output, string Error) Kplab(IReadOnlyList<string> args) => _kplab.Kplab(args);
 
     public void Dispose()
     {

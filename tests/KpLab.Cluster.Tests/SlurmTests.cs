@@ -4,10 +4,11 @@ using KpLab.Scripting.Tests;
 namespace KpLab.Cluster.Tests;
 
 /// <summary>
-/// <c>kplab submit --slurm</c> against a real single-node SLURM: a 4-shard job array of a small sweep (each task runs
-/// <c>--shard auto</c>), at most 2 tasks at a time, and the <c>kplab merge</c> job that depends on it (afterok); waited
-/// for by polling squeue and scontrol (no sacct without slurmdbd). The shards store disjoint trials covering the sweep
-/// and write no tables; the merged run's tables equal an unsharded local run's byte for byte.
+/// <c>kplab submit --slurm</c> against a real single-node SLURM: a 4-shard job array of a small script with two sweeps
+/// (the flagship's shape; each task runs <c>--shard auto</c>), at most 2 tasks at a time, and the <c>kplab merge</c> job
+/// that depends on it (afterok); waited for by polling squeue and scontrol (no sacct without slurmdbd). The shards store
+/// disjoint trials covering both sweeps and write no tables; the merged run's tables and report equal an unsharded
+/// local run's byte for byte.
 /// </summary>
 public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<SingleNodeSlurm>, IDisposable
 {
@@ -17,8 +18,8 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
     [Fact]
     public void A_job_array_of_shards_and_its_dependent_merge_job_run_on_slurm()
     {
-        var script = Path.Combine(_work, "shard-demo.csx");
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "shard-demo.csx"), script);
+        var script = Path.Combine(_work, "two-sweeps.csx");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "two-sweeps.csx"), script);
         var environment = new Dictionary<string, string>
         {
             ["KPLAB_CACHE"] = Path.Combine(_work, "kplab-cache"), // shared by the local run and every array task
@@ -28,8 +29,9 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
         // The reference: the whole experiment in one local run.
         var (localExit, _, localError) = Kplab(["run", script, "--runs", Path.Combine(_work, "local"), "--threads", "1"], environment);
         Assert.True(localExit == 0, localError);
-        var localRun = Assert.Single(Directory.GetDirectories(Path.Combine(_work, "local", "shard-demo")));
-        Assert.Equal(17, File.ReadAllLines(Path.Combine(localRun, "scores.csv")).Length); // 8 questions x 2 seeds + header
+        var localRun = Assert.Single(Directory.GetDirectories(Path.Combine(_work, "local", "two-sweeps")));
+        Assert.Equal(13, File.ReadAllLines(Path.Combine(localRun, "scores.csv")).Length); // 6 questions x 2 seeds + header
+        Assert.Equal(19, File.ReadAllLines(Path.Combine(localRun, "k-sweep.csv")).Length); // 6 questions x k = 2, 3, 4 + header
 
         var (exit, output, error) = Kplab(["submit", script, "--slurm", "--shards", Shards.ToString(), "--max-parallel", "2",
             "--runs", Path.Combine(_work, "runs"), "--submissions", Path.Combine(_work, "submissions")], environment);
@@ -48,15 +50,19 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
         for (int i = 0; i < Shards; i++)
             Assert.True(File.Exists(Path.Combine(submission, "logs", $"{arrayId}_{i}.log")), $"no log for task {i}");
 
-        // Each shard run stored its own trials (disjoint, together the whole sweep) and wrote no table.
-        var shardRuns = Directory.GetDirectories(Path.Combine(submission, "shards", "shard-demo"));
+        // Each shard run stored its own trials of both sweeps (disjoint, together both sweeps: 12 + 18) and wrote no
+        // table after a sweep.
+        var shardRuns = Directory.GetDirectories(Path.Combine(submission, "shards", "two-sweeps"));
         Assert.Equal(Shards, shardRuns.Length);
         var trialFiles = shardRuns.SelectMany(r => Directory.GetFiles(Path.Combine(r, "trials"), "*.json").Select(Path.GetFileName)).ToArray();
-        Assert.Equal(16, trialFiles.Length);
-        Assert.Equal(16, trialFiles.Distinct().Count());
+        Assert.Equal(30, trialFiles.Length);
+        Assert.Equal(30, trialFiles.Distinct().Count());
         foreach (var run in shardRuns)
         {
-            Assert.False(File.Exists(Path.Combine(run, "scores.csv")), $"shard run {run} wrote the report's table");
+            Assert.Contains("\"sweeps\": [", File.ReadAllText(Path.Combine(run, "shard.json")));
+            Assert.True(File.Exists(Path.Combine(run, "trials-2.csv")), $"shard run {run} did not reach the second sweep");
+            foreach (var written in new[] { "scores.csv", "k-sweep.csv", "report.html" })
+                Assert.False(File.Exists(Path.Combine(run, written)), $"shard run {run} wrote {written}");
             Assert.Contains("\"status\": \"succeeded\"", File.ReadAllText(Path.Combine(run, "run.json")));
         }
         Assert.Equal(Enumerable.Range(0, Shards).Select(i => $"\"shard\": \"{i}/{Shards}\""),
@@ -67,9 +73,10 @@ public sealed partial class SlurmTests(SingleNodeSlurm slurm) : IClassFixture<Si
         Assert.True(merge.State == "COMPLETED", $"merge job {mergeId}: {merge.State}\n{Logs()}");
         Assert.True(merge.Start >= tasks.Values.Max(t => t.End), $"merge started {merge.Start}, before the last shard ended {tasks.Values.Max(t => t.End)}");
         var mergeLog = File.ReadAllText(Path.Combine(submission, "logs", $"merge-{mergeId}.log"));
-        Assert.Contains("16 trials (0 computed, 16 from the trial store)", mergeLog);
-        var merged = Assert.Single(Directory.GetDirectories(Path.Combine(_work, "runs", "shard-demo")));
-        foreach (var table in new[] { "results.csv", "scores.csv" })
+        Assert.Contains("12 trials (0 computed, 12 from the trial store)", mergeLog);
+        Assert.Contains("18 trials (0 computed, 18 from the trial store)", mergeLog);
+        var merged = Assert.Single(Directory.GetDirectories(Path.Combine(_work, "runs", "two-sweeps")));
+        foreach (var table in new[] { "results.csv", "scores.csv", "k-sweep.csv", "report.html" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(localRun, table)), File.ReadAllBytes(Path.Combine(merged, table)));
         // The real values: k-means on TF-IDF agrees with the experts above chance on these questions (column ari).
         var scores = File.ReadAllLines(Path.Combine(merged, "scores.csv"));

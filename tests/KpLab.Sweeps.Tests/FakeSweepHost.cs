@@ -23,7 +23,9 @@ internal sealed class FakeSweepHost(string runDirectory, int jobs = 1) : ISweepH
 
     public SweepShard? Shard { get; init; }
 
-    public bool RequiresStoredTrials { get; init; }
+    public IReadOnlyList<ShardRecord>? MergedShards { get; init; }
+
+    public List<string> Logs { get; } = [];
 
     public Dictionary<string, string> Versions { get; } = new() { ["chars"] = "1.0", ["mod"] = "1.0", ["agreement"] = "1.0", ["spread"] = "1.0" };
 
@@ -54,7 +56,9 @@ internal sealed class FakeSweepHost(string runDirectory, int jobs = 1) : ISweepH
 
     public string NextTrialsFile() => ++_sweeps == 1 ? "trials.csv" : $"trials-{_sweeps}.csv";
 
-    public void Log(string message) { }
+    public int SweepsStarted => _sweeps;
+
+    public void Log(string message) { lock (Logs) Logs.Add(message); }
 
     public void Completed(SweepReport report) => Reports.Add(report);
 
