@@ -26,7 +26,8 @@ public sealed class CorrectedDensityTests
     {
         // Identity, a ↔ b swapped (label a's rows are b's: still dense), and one mixing swap (a = rows 0, 1, 3: W = 1/3).
         int[][] permutations = [[0, 1, 2, 3, 4, 5], [3, 4, 5, 0, 1, 2], [0, 1, 3, 2, 4, 5]];
-        var a = Metric().Evaluate(SixRows, permutations).Records.Single(r => r.Label == "a");
+        var result = Metric().Evaluate(SixRows, permutations);
+        var a = result.Records.Single(r => r.Label == "a");
         Assert.Equal(1.0, a.WithinCosine, 14);
         Assert.Equal(0.4, a.AllPairsCosine, 14);
         Assert.Equal(0.6, a.CorrectedCosine, 14);
@@ -38,6 +39,10 @@ public sealed class CorrectedDensityTests
         Assert.Equal(2 / (3 * Math.Sqrt(3)), a.CorrectedNullSd, 14);
         Assert.Equal(0.75, a.CorrectedPValue);
         Assert.Equal(0.6 - 17.0 / 45, a.CorrectedExcess, 14);
+        // The legacy rows and the long-form cells (the sweep's results table) carry them under their column names.
+        Assert.Equal(a.CorrectedZ, result.Rows.Single(r => r.Key == "a")["correctedZ"]);
+        Assert.Contains(new MetricCell("a", "correctedPValue", 0.75), result.Cells);
+        Assert.Equal(a.StandardizedCorrectedCosine, result.Cells.Single(c => c.Key == "a" && c.Statistic == "standardizedCorrectedCosine").Value);
     }
 
     [Fact]
