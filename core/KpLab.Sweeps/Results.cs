@@ -30,8 +30,33 @@ public sealed class Results : IReadOnlyList<ResultRow>
     /// <inheritdoc />
     public ResultRow this[int index] => _rows[index];
 
-    /// <summary>The rows that satisfy <paramref name="predicate"/> (same trials and partitions).</summary>
-    public Results Where(Func<ResultRow, bool> predicate) => new(Trials, _rows.Where(predicate).ToArray(), _partitions);
+    /// <summary>
+    /// The rows of the resample trials (<see cref="Sweep.Resamples"/>), each marked with its
+    /// <see cref="ResultRow.Resample"/>, with their trials and partitions; empty when the sweep asked for none. They are
+    /// not among these results' own rows, so no aggregate of whole units mixes them in.
+    /// </summary>
+    public Results Resamples
+    {
+        get => field ??= new Results([], [], new Dictionary<string, int[]>());
+        init;
+    }
+
+    /// <summary>
+    /// MTEB-style stability of the resample rows (<see cref="Resamples"/>): per embedder × clusterer × metric, the mean
+    /// and std (ddof = 0) of the score over each unit's resamples, averaged over units (<see cref="ResampleStability"/>).
+    /// </summary>
+    public IReadOnlyList<StabilitySummary> Stability() => ResampleStability.Summarize(StabilityByUnit());
+
+    /// <summary>Per unit, clusterer configuration, seed and metric: mean and std (ddof = 0) of the score over the unit's resamples.</summary>
+    public IReadOnlyList<UnitStability> StabilityByUnit() => ResampleStability.ByUnit(_rows.Concat(Resamples));
+
+    /// <summary>The rows that satisfy <paramref name="predicate"/> (same trials and partitions); the resample rows are filtered alike.</summary>
+    public Results Where(Func<ResultRow, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var rows = _rows.Where(predicate).ToArray();
+        return Resamples.Count == 0 ? new Results(Trials, rows, _partitions) : new Results(Trials, rows, _partitions) { Resamples = Resamples.Where(predicate) };
+    }
 
     /// <summary>The rows of <paramref name="metric"/>'s <paramref name="statistic"/> (its headline value by default).</summary>
     public Results For(string metric, string statistic = ResultRow.HeadlineStatistic) =>
