@@ -80,6 +80,10 @@ public sealed class ApproximateKnnTests(ITestOutputHelper output)
         Assert.True(auto.SearchesApproximately(UmapOptions.ApproximateAbove + 1));
         Assert.False(Reducer(new UmapOptions { Knn = UmapKnn.Exact }).SearchesApproximately(100_000));
         Assert.True(Reducer(new UmapOptions { Knn = UmapKnn.Approximate }).SearchesApproximately(10));
+        // The option as `kplab plugins` lists it.
+        var listed = KpLab.Hosting.OptionsBinder.Describe(typeof(UmapOptions)).Single(o => o.Name == "knn");
+        Assert.Equal("auto", listed.Default);
+        Assert.Contains("4,096", listed.Description);
         // Below the switch auto is the exact graph: every neighbour of scikit-learn's.
         var data = FirstRows(Blobs.Value, 3000);
         var exact = NpyFile.Load(Fixture("blobs_knn_euclidean_3000.npy")).ToArray();
