@@ -73,18 +73,8 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         // A shard run's results are its own trials': the script goes on to its next sweep with them, and the merge
         // runs it again over every shard's trials for the tables and report.
         var included = trials.Where(Mine).ToArray();
-        var rows = new List<ResultRow>();
-        var partitions = new Dictionary<string, int[]>();
-        foreach (var trial in included)
-        {
-            var outcome = outcomes[trial.Index]!;
-            foreach (var v in outcome.Values)
-                rows.Add(new ResultRow(trial.Unit.Id, trial.Embedder.Label, trial.Clusterer?.Label, trial.Clusterer?.OptionsText,
-                    trial.Seed, v.Metric, v.Label, v.Statistic, v.Value, trial.Id));
-            if (outcome.Partition is { } labels) partitions[trial.Id] = labels;
-        }
         var configurations = included.SelectMany(t => t.Clusterer is null ? [t.Embedder] : new[] { t.Embedder, t.Clusterer })
-            .Concat(sweep.PartitionMetrics).Concat(sweep.UnitMetricConfigs).Distinct().ToArray();
+            .Concat(sweep.PartitionMetrics).Concat(sweep.UnitMetricConfigs).Concat(sweep.ResampleMetricConfigs).Distinct().ToArray();
         var report = new SweepReport(trials.Count, computing, included.Length - computing, trialsFile, configurations);
         if (shard is not null)
         {
@@ -92,7 +82,12 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             host.Log($"shard {shard}: {included.Length} trials stored (of {trials.Count} in the sweep); tables are written by kplab merge.");
         }
         host.Completed(report);
-        return new Results(included, rows, partitions);
+        // Resample trials' rows are kept apart: every aggregate over the results stays one of whole units.
+        var whole = included.Where(t => t.Resample is null).ToArray();
+        var resampled = included.Where(t => t.Resample is not null).ToArray();
+        var (rows, partitions) = Collect(whole, outcomes);
+        var (resampleRows, resamplePartitions) = Collect(resampled, outcomes);
+        return new Results(whole, rows, partitions) { Resamples = new Results(resampled, resampleRows, resamplePartitions) };
     }
 
     /// <summary>
@@ -128,13 +123,39 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
                  $"sweep's trial list: {string.Join("; ", reasons)}. Computing them here.");
     }
 
+    private static (List<ResultRow> Rows, Dictionary<string, int[]> Partitions) Collect(IReadOnlyList<Trial> trials, StoredTrial?[] outcomes)
+    {
+        var rows = new List<ResultRow>();
+        var partitions = new Dictionary<string, int[]>();
+        foreach (var trial in trials)
+        {
+            var outcome = outcomes[trial.Index]!;
+            foreach (var v in outcome.Values)
+                rows.Add(new ResultRow(trial.Unit.Id, trial.Embedder.Label, trial.Clusterer?.Label, trial.Clusterer?.OptionsText,
+                    trial.Seed, v.Metric, v.Label, v.Statistic, v.Value, trial.Id) { Resample = trial.Resample?.Index });
+            if (outcome.Partition is { } labels) partitions[trial.Id] = labels;
+        }
+        return (rows, partitions);
+    }
+
     private StoredTrial Execute(Trial trial, EmbeddingMatrix embeddings, Lazy<EmbeddingMatrix> normalized)
     {
         var unit = trial.Unit;
         var truth = LabelVector.FromStrings(unit.Data.Labels);
+        var qualityOrder = unit.QualityOrder;
         var values = new List<TrialValue>();
         Partition? partition = null;
         IReadOnlyList<PluginConfig> metrics;
+        if (trial.Resample is { } resample)
+        {
+            // The drawn rows of the unit's embeddings, not embedded again; the labels are the drawn rows' labels.
+            var drawn = resample.Rows(unit.Count);
+            var (unitLabels, unitNormalized) = (truth, normalized);
+            embeddings = embeddings.SelectRows(drawn);
+            normalized = new Lazy<EmbeddingMatrix>(() => unitNormalized.Value.SelectRows(drawn));
+            truth = LabelVector.FromStrings(drawn.Select(i => unitLabels[i]).ToArray());
+            qualityOrder = qualityOrder?.Where(truth.Names.Contains).ToArray();
+        }
         if (trial.Clusterer is { } clusterer)
         {
             var data = trial.Rows == RowTransform.Normalize ? normalized.Value : embeddings;
@@ -146,13 +167,14 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             {
                 host.Log($"sweep: {trial}: {clusterer.Label} failed, recorded as NaN ({e.Message})");
                 values.Add(new TrialValue(ResultRow.PartitionMetric, null, "failed", 1));
-                values.AddRange(sweep.PartitionMetrics.Select(m => new TrialValue(m.Label, null, ResultRow.HeadlineStatistic, double.NaN)));
+                values.AddRange((trial.Resample is null ? sweep.PartitionMetrics : sweep.ResampleMetricConfigs)
+                    .Select(m => new TrialValue(m.Label, null, ResultRow.HeadlineStatistic, double.NaN)));
                 return new StoredTrial(trial.Id, values, null);
             }
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "rows", partition.Count));
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "clusters", partition.ClusterCount));
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "noise", partition.NoiseCount));
-            metrics = sweep.PartitionMetrics;
+            metrics = trial.Resample is null ? sweep.PartitionMetrics : sweep.ResampleMetricConfigs;
         }
         else
         {
@@ -163,7 +185,7 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             Embeddings = embeddings,
             Predicted = partition,
             Truth = truth,
-            QualityOrder = unit.QualityOrder,
+            QualityOrder = qualityOrder,
             CancellationToken = host.Cancellation,
         };
         foreach (var metric in metrics)
@@ -195,8 +217,8 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         var rows = trials.Select(t => (IReadOnlyList<string?>)[
             t.Index.ToString(CultureInfo.InvariantCulture), t.Id, t.Unit.Id, t.Unit.ContentHash, t.Embedder.Label, t.Clusterer?.Label,
             t.Clusterer?.OptionsText, t.Rows == RowTransform.None ? null : t.Rows.ToString().ToLowerInvariant(),
-            t.Seed.ToString(CultureInfo.InvariantCulture)]);
+            t.Seed.ToString(CultureInfo.InvariantCulture), t.Resample?.Index.ToString(CultureInfo.InvariantCulture)]);
         AtomicFile.WriteAllText(Path.Combine(host.RunDirectory, file),
-            CsvTable.Format(["index", "id", "unit", "unit_sha256", "embedder", "clusterer", "options", "rows", "seed"], rows));
+            CsvTable.Format(["index", "id", "unit", "unit_sha256", "embedder", "clusterer", "options", "rows", "seed", "resample"], rows));
     }
 }
