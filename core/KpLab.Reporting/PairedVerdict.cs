@@ -52,8 +52,8 @@ public static class PairedVerdict
     }
 
     /// <summary>
-    /// One sentence: "<paramref name="subject"/>: holds/mixed/does not hold — …" naming which levels the reference is
-    /// significantly larger than, which it is not, and which it is significantly smaller than, with the numbers.
+    /// The verdict and its numbers: <see cref="Headline"/> followed by each comparison with its mean difference,
+    /// interval, sign count and p-values.
     /// </summary>
     /// <param name="subject">What was compared, e.g. "minilm, within-label cosine (raw)".</param>
     /// <param name="comparisons">The comparisons of one subject.</param>
@@ -66,27 +66,44 @@ public static class PairedVerdict
         string pairs = "pairs", double alpha = 0.05)
     {
         ArgumentNullException.ThrowIfNull(comparisons);
+        var headline = Headline(subject, comparisons, larger, smaller, alpha);
+        return comparisons.Count == 0 ? headline : $"{headline} {Quote(comparisons, test, pairs)}.";
+    }
+
+    /// <summary>
+    /// One sentence, "<paramref name="subject"/>: the pattern holds / mixed / the pattern does not hold: …", naming
+    /// which levels the reference is significantly larger than, which it is not, and which it is significantly smaller
+    /// than, with the smallest adjusted p-value that decides it.
+    /// </summary>
+    /// <param name="subject">What was compared.</param>
+    /// <param name="comparisons">The comparisons of one subject.</param>
+    /// <param name="larger">How "larger" reads for this quantity, e.g. "denser".</param>
+    /// <param name="smaller">How "smaller" reads, e.g. "less dense".</param>
+    /// <param name="alpha">The significance level on adjusted p-values.</param>
+    public static string Headline(string subject, IReadOnlyList<PairedComparison> comparisons, string larger, string smaller, double alpha = 0.05)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
         var reading = Read(comparisons, alpha);
         if (comparisons.Count == 0) return $"{subject}: nothing to compare.";
         var reference = comparisons[0].Reference;
-        if (reading == PairedReading.NotTested) return $"{subject}: not tested (no p-values). {Quote(comparisons, test, pairs)}.";
-        var above = comparisons.Where(c => IsLarger(c, alpha)).Select(c => c.Level).ToList();
-        var below = comparisons.Where(c => c.MeanDifference < 0 && c.AdjustedP < alpha).Select(c => c.Level).ToList();
-        var neither = comparisons.Select(c => c.Level).Except(above).Except(below).ToList();
+        if (reading == PairedReading.NotTested) return $"{subject}: not tested (no p-values).";
+        var above = comparisons.Where(c => IsLarger(c, alpha)).ToList();
+        var below = comparisons.Where(c => c.MeanDifference < 0 && c.AdjustedP < alpha).ToList();
+        var neither = comparisons.Except(above).Except(below).ToList();
         string Tail()
         {
             var parts = new List<string>();
-            if (neither.Count > 0) parts.Add($"not significantly {larger} than {List(neither)}");
-            if (below.Count > 0) parts.Add($"significantly {smaller} than {List(below)}");
+            if (neither.Count > 0) parts.Add($"not significantly {larger} than {List(neither, c => $"{c.Level} (adjusted p = {FormatP(c.AdjustedP)})")}");
+            if (below.Count > 0) parts.Add($"significantly {smaller} than {List(below, c => $"{c.Level} (adjusted p = {FormatP(c.AdjustedP)})")}");
             return string.Join(", and ", parts);
         }
         var verdict = reading switch
         {
-            PairedReading.Holds => $"the pattern holds: {reference} answers are significantly {larger} than every other label",
-            PairedReading.Mixed => $"mixed: {reference} answers are significantly {larger} than {List(above)}, but {Tail()}",
+            PairedReading.Holds => $"the pattern holds: {reference} answers are significantly {larger} than every other label (largest adjusted p = {FormatP(above.Max(c => c.AdjustedP))})",
+            PairedReading.Mixed => $"mixed: {reference} answers are significantly {larger} than {List(above, c => c.Level)} (adjusted p ≤ {FormatP(above.Max(c => c.AdjustedP))}), but {Tail()}",
             _ => $"the pattern does not hold: {reference} answers are {Tail()}",
         };
-        return $"{subject}: {verdict} (α = {alpha.ToString("0.###", CultureInfo.InvariantCulture)}, adjusted). {Quote(comparisons, test, pairs)}.";
+        return $"{subject}: {verdict}.";
     }
 
     /// <summary>A p-value as a reader wants it: three decimals, or two significant digits in scientific notation below 0.001.</summary>
@@ -95,11 +112,11 @@ public static class PairedVerdict
 
     private static bool IsLarger(PairedComparison c, double alpha) => c.MeanDifference > 0 && c.AdjustedP < alpha;
 
-    private static string List(IReadOnlyList<string> items) => items.Count switch
+    private static string List(IReadOnlyList<PairedComparison> items, Func<PairedComparison, string> text) => items.Count switch
     {
         0 => "",
-        1 => items[0],
-        _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
+        1 => text(items[0]),
+        _ => string.Join(", ", items.Take(items.Count - 1).Select(text)) + " and " + text(items[^1]),
     };
 
     private static string Quote(IReadOnlyList<PairedComparison> comparisons, string test, string pairs) =>

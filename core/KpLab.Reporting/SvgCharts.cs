@@ -124,8 +124,8 @@ public static class SvgCharts
         int width = labelWidth + cell * columns.Count + 40, height = 90 + cell * rows.Count;
         double max = 0;
         foreach (var v in values) if (double.IsFinite(v)) max = Math.Max(max, v);
-        // Wide enough for the title too (about 8 px per character at the title's size).
-        var sb = Open(Math.Max(Math.Max(width, 320), 40 + 8 * title.Length), height, title);
+        // Wide enough for the title too (up to about 9 px per character at the title's size).
+        var sb = Open(Math.Max(Math.Max(width, 320), 40 + 9 * title.Length), height, title);
         double top = 60;
         sb.Append($"<text x=\"{N(labelWidth + cell * columns.Count / 2.0)}\" y=\"38\" text-anchor=\"middle\" class=\"axis-label\">{Escape(columnAxis)}</text>");
         for (int j = 0; j < columns.Count; j++)

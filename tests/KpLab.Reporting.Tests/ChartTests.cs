@@ -152,14 +152,17 @@ public sealed class PairedVerdictTests
     [Fact]
     public void The_sentence_names_each_label_with_its_numbers()
     {
-        var mixed = PairedVerdict.Describe("minilm, raw", [C("partial", 0.05, 0.0001), C("contradictory", 0.001, 0.5), C("irrelevant", -0.03, 0.002)],
-            "denser", "less dense", "Wilcoxon", "questions");
-        Assert.StartsWith("minilm, raw: mixed: correct answers are significantly denser than partial, but not significantly denser than contradictory, and significantly less dense than irrelevant (α = 0.05, adjusted).", mixed);
+        PairedComparison[] comparisons = [C("partial", 0.05, 0.0001), C("contradictory", 0.001, 0.5), C("irrelevant", -0.03, 0.002)];
+        var mixed = PairedVerdict.Describe("minilm, raw", comparisons, "denser", "less dense", "Wilcoxon", "questions");
+        Assert.StartsWith("minilm, raw: mixed: correct answers are significantly denser than partial (adjusted p ≤ 1.0E-4), " +
+            "but not significantly denser than contradictory (adjusted p = 0.500), and significantly less dense than irrelevant (adjusted p = 0.002).", mixed);
         Assert.Contains("correct − partial: +0.050 [0.040, 0.060], positive in 40 of 49 questions, Wilcoxon p = 3.3E-5, adjusted 1.0E-4", mixed);
         Assert.Contains("correct − irrelevant: -0.030 [-0.040, -0.020], positive in 40 of 49 questions, Wilcoxon p = 6.7E-4, adjusted 0.002", mixed);
-        var holds = PairedVerdict.Describe("s", [C("partial", 0.05, 0.01), C("irrelevant", 0.02, 0.02)], "denser", "less dense", "W");
-        Assert.StartsWith("s: the pattern holds: correct answers are significantly denser than every other label", holds);
-        var not = PairedVerdict.Describe("s", [C("partial", 0.05, 0.3), C("irrelevant", 0.02, 0.2)], "denser", "less dense", "W");
-        Assert.StartsWith("s: the pattern does not hold: correct answers are not significantly denser than partial and irrelevant", not);
+        Assert.Equal(mixed[..mixed.IndexOf(" correct − ", StringComparison.Ordinal)], PairedVerdict.Headline("minilm, raw", comparisons, "denser", "less dense"));
+        var holds = PairedVerdict.Headline("s", [C("partial", 0.05, 0.01), C("irrelevant", 0.02, 0.02)], "denser", "less dense");
+        Assert.Equal("s: the pattern holds: correct answers are significantly denser than every other label (largest adjusted p = 0.020).", holds);
+        var not = PairedVerdict.Headline("s", [C("partial", 0.05, 0.3), C("irrelevant", 0.02, 0.2)], "denser", "less dense");
+        Assert.Equal("s: the pattern does not hold: correct answers are not significantly denser than partial (adjusted p = 0.300) and irrelevant (adjusted p = 0.200).", not);
+        Assert.Equal("s: nothing to compare.", PairedVerdict.Headline("s", [], "denser", "less dense"));
     }
 }
