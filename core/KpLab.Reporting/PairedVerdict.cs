@@ -100,7 +100,7 @@ public static class PairedVerdict
         var verdict = reading switch
         {
             PairedReading.Holds => $"the pattern holds: {reference} answers are significantly {larger} than every other label (largest adjusted p = {FormatP(above.Max(c => c.AdjustedP))})",
-            PairedReading.Mixed => $"mixed: {reference} answers are significantly {larger} than {List(above, c => c.Level)} (adjusted p ≤ {FormatP(above.Max(c => c.AdjustedP))}), but {Tail()}",
+            PairedReading.Mixed => $"mixed: {reference} answers are significantly {larger} than {List(above, c => c.Level)} (adjusted p {(above.Count == 1 ? "=" : "≤")} {FormatP(above.Max(c => c.AdjustedP))}), but {Tail()}",
             _ => $"the pattern does not hold: {reference} answers are {Tail()}",
         };
         return $"{subject}: {verdict}.";

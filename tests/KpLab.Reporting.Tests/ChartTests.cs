@@ -154,7 +154,7 @@ public sealed class PairedVerdictTests
     {
         PairedComparison[] comparisons = [C("partial", 0.05, 0.0001), C("contradictory", 0.001, 0.5), C("irrelevant", -0.03, 0.002)];
         var mixed = PairedVerdict.Describe("minilm, raw", comparisons, "denser", "less dense", "Wilcoxon", "questions");
-        Assert.StartsWith("minilm, raw: mixed: correct answers are significantly denser than partial (adjusted p ≤ 1.0E-4), " +
+        Assert.StartsWith("minilm, raw: mixed: correct answers are significantly denser than partial (adjusted p = 1.0E-4), " +
             "but not significantly denser than contradictory (adjusted p = 0.500), and significantly less dense than irrelevant (adjusted p = 0.002).", mixed);
         Assert.Contains("correct − partial: +0.050 [0.040, 0.060], positive in 40 of 49 questions, Wilcoxon p = 3.3E-5, adjusted 1.0E-4", mixed);
         Assert.Contains("correct − irrelevant: -0.030 [-0.040, -0.020], positive in 40 of 49 questions, Wilcoxon p = 6.7E-4, adjusted 0.002", mixed);
