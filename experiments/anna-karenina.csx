@@ -238,7 +238,7 @@ foreach (var trial in drillTrials)
 }
 
 report.Heading("Summary tables");
-report.Table(KpLab.Scripting.ResultTables.FromRows("anna-karenina-tests", tests), "Paired tests: correct minus each label, per embedder and statistic (Wilcoxon signed-rank, Holm-adjusted)");
-report.Table(KpLab.Scripting.ResultTables.FromRows("summary", summary), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
+report.Table(KpLab.Scripting.ResultTables.FromRows("summary", summary.Select(s => new { embedder = s.Key.embedder, clusterer = s.Key.clusterer,
+    metric = s.Key.metric, mean = s.Mean, low = s.Low, high = s.High, questions = s.Count })), "Agreement with expert labels, mean over questions with 95% bootstrap interval");
 Lab.Save("report.html", report);
 Lab.Log($"Report: {Lab.OutPath("report.html")}");
