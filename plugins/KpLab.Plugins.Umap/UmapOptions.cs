@@ -13,6 +13,19 @@ public enum UmapMetric
     Cosine,
 }
 
+/// <summary>How the kNN graph is found.</summary>
+public enum UmapKnn
+{
+    /// <summary>Exact when the data has at most <see cref="UmapOptions.ApproximateAbove"/> rows, else approximate (umap-learn's rule).</summary>
+    Auto,
+
+    /// <summary>The kernel's exact tiled search, O(n² d).</summary>
+    Exact,
+
+    /// <summary>NN-descent from a random-projection forest (pynndescent's method), seeded, about O(n k² d) per round.</summary>
+    Approximate,
+}
+
 /// <summary>How the layout starts.</summary>
 public enum UmapInit
 {
@@ -34,6 +47,12 @@ public sealed record UmapOptions : PluginOptions
 
     [Description("Input distance for the kNN graph: euclidean or cosine.")]
     public UmapMetric Metric { get; init; } = UmapMetric.Euclidean;
+
+    [Description("kNN search: exact (the kernel's), approximate (NN-descent from a random-projection forest, seeded) or auto (exact up to 4,096 rows, approximate above, as umap-learn).")]
+    public UmapKnn Knn { get; init; } = UmapKnn.Auto;
+
+    /// <summary>Rows above which <see cref="UmapKnn.Auto"/> searches approximately: umap-learn's 4,096.</summary>
+    public const int ApproximateAbove = 4096;
 
     [Description("Smallest distance between laid-out points; with spread it fixes the curve parameters a and b.")]
     public double MinDist { get; init; } = 0.1;

@@ -5,17 +5,19 @@ using KpLab.Kernels;
 namespace KpLab.Plugins.Umap;
 
 /// <summary>
-/// UMAP (McInnes, Healy and Melville 2018) as umap-learn 0.5 computes it: the exact k-nearest-neighbour graph (the
-/// kernel's tiled search, Euclidean or cosine), the fuzzy simplicial set (smooth kNN distances, membership strengths,
+/// UMAP (McInnes, Healy and Melville 2018) as umap-learn 0.5 computes it: the k-nearest-neighbour graph (the kernel's
+/// exact tiled search, or NN-descent above 4,096 rows or when asked; Euclidean or cosine), the fuzzy simplicial set (smooth kNN distances, membership strengths,
 /// fuzzy union), spectral initialisation, and the SGD layout with negative sampling, a and b fitted to minDist and
 /// spread.
 /// </summary>
 /// <remarks>
 /// Given the same kNN graph the fuzzy-set weights equal umap-learn's <c>fuzzy_simplicial_set</c> (tested to 1e-5).
-/// The layout is deterministic for a seed and a thread count (see <see cref="LayoutOptimizer"/>). The exact search is
-/// O(n² d) (n = 20,000, d = 384: a few seconds); memory is O(n k) beyond the data.
+/// The layout is deterministic for a seed and a thread count (see <see cref="LayoutOptimizer"/>); the approximate graph
+/// for a seed whatever the thread count (see <see cref="NearestNeighborDescent"/>). The exact search is O(n² d);
+/// NN-descent about O(n · 60² · d) per round. Memory is O(n k) beyond the data (approximate: a copy of the data and
+/// O(60 n) candidates).
 /// </remarks>
-[KpLabPlugin(PluginKind.Reducer, "umap", Description = "UMAP: exact kNN graph, fuzzy simplicial set, spectral initialisation and SGD layout, as umap-learn.")]
+[KpLabPlugin(PluginKind.Reducer, "umap", Description = "UMAP: exact or NN-descent kNN graph, fuzzy simplicial set, spectral initialisation and SGD layout, as umap-learn.")]
 public sealed class UmapReducer(UmapOptions options, PluginContext context) : IReducer
 {
     private const string Name = "umap";
@@ -25,7 +27,7 @@ public sealed class UmapReducer(UmapOptions options, PluginContext context) : IR
         $"umap/1(nNeighbors={options.NNeighbors},components={options.Components},metric={options.Metric},minDist={options.MinDist:R}," +
         $"spread={options.Spread:R},epochs={options.Epochs?.ToString(CultureInfo.InvariantCulture) ?? "auto"},learningRate={options.LearningRate:R}," +
         $"setOpMixRatio={options.SetOpMixRatio:R},localConnectivity={options.LocalConnectivity:R},repulsionStrength={options.RepulsionStrength:R}," +
-        $"negativeSampleRate={options.NegativeSampleRate},init={options.Init},seed={options.Seed?.ToString(CultureInfo.InvariantCulture) ?? "run"})");
+        $"negativeSampleRate={options.NegativeSampleRate},init={options.Init},seed={options.Seed?.ToString(CultureInfo.InvariantCulture) ?? "run"},knn={options.Knn})");
 
     /// <inheritdoc />
     public int OutputDimension => options.Components;
@@ -45,12 +47,31 @@ public sealed class UmapReducer(UmapOptions options, PluginContext context) : IR
             context.Log($"{Name}: nNeighbors = {options.NNeighbors} is more than the {n} rows allow; using {k}.");
 
         context.Progress?.Report(new FitProgress(Name, "neighbours", 0));
-        var neighbours = NearestNeighbors.Search(data.Values, data.Columns, k, Measure(options.Metric), includeSelf: true, cancellationToken);
-        var graph = FuzzySimplicialSet.Build(((int[])neighbours.Indices).AsSpan(), ((float[])neighbours.Distances).AsSpan(), k,
-            options.LocalConnectivity, options.SetOpMixRatio);
+        var (indices, distances) = Neighbours(data, k, cancellationToken);
+        var graph = FuzzySimplicialSet.Build(indices, distances, k, options.LocalConnectivity, options.SetOpMixRatio);
         cancellationToken.ThrowIfCancellationRequested();
         var layout = Layout(graph, SeedFor("fit"), cancellationToken);
         return new UmapModel(this, options, data, graph, layout);
+    }
+
+    /// <summary>Whether a fit on <paramref name="rows"/> rows searches approximately: <see cref="UmapOptions.Knn"/>, auto
+    /// meaning above <see cref="UmapOptions.ApproximateAbove"/> rows.</summary>
+    internal bool SearchesApproximately(int rows) =>
+        options.Knn == UmapKnn.Approximate || (options.Knn == UmapKnn.Auto && rows > UmapOptions.ApproximateAbove);
+
+    /// <summary>The kNN graph of the training rows, each row first at distance 0: <c>n × k</c> indices and distances.</summary>
+    internal (int[] Indices, float[] Distances) Neighbours(EmbeddingMatrix data, int k, CancellationToken cancellationToken)
+    {
+        if (SearchesApproximately(data.Rows))
+        {
+            var (indices, distances, rounds) = NearestNeighborDescent.Search(data.Values, data.Columns, k, options.Metric == UmapMetric.Cosine,
+                SeedFor("knn"), Threads, cancellationToken,
+                (round, most) => context.Progress?.Report(new FitProgress(Name, "neighbours", (double)round / most)));
+            context.Log($"{Name}: approximate kNN (NN-descent) on {data.Rows} rows, {rounds} rounds.");
+            return (indices, distances);
+        }
+        var exact = NearestNeighbors.Search(data.Values, data.Columns, k, Measure(options.Metric), includeSelf: true, cancellationToken);
+        return ((int[])exact.Indices, (float[])exact.Distances);
     }
 
     /// <summary>The layout of <paramref name="graph"/> (fuzzy set on the training rows): initialisation, then SGD.</summary>
