@@ -4,18 +4,23 @@
 // best-matching cluster has F1 >= 0.5).
 // A third pipeline adds BERTopic's last step, outlier reassignment: each answer HDBSCAN left as noise joins the cluster
 // whose centroid (in the minilm space) is most similar by cosine (BERTopic's "embeddings" strategy, threshold 0).
+// A fourth uses BERTopic's "probabilities" strategy instead: HDBSCAN's soft clustering (the hdbscan library's
+// all_points_membership_vectors, what BERTopic's probabilities are) moves a noise answer to its most probable cluster
+// when that probability is at least the threshold (0.05, the value in BERTopic's documentation).
 using System.ComponentModel;
 
 record Args(
     [Description("Questions with fewer answers are left out")] int MinAnswers = 60,
     [Description("HDBSCAN's minClusterSize")] int MinClusterSize = 5,
     [Description("UMAP's nNeighbors")] int UmapNeighbors = 15,
-    [Description("UMAP's output dimensions")] int UmapComponents = 5);
+    [Description("UMAP's output dimensions")] int UmapComponents = 5,
+    [Description("Smallest soft-membership probability that moves a noise answer (the fourth pipeline)")] double ProbabilityThreshold = 0.05);
 var args = Lab.Args<Args>();   // `-- --help` lists these
 var minAnswers = args.MinAnswers;
 var minClusterSize = args.MinClusterSize;
 var neighbours = args.UmapNeighbors;
 var components = args.UmapComponents;
+var probabilityThreshold = args.ProbabilityThreshold;
 
 var data = Lab.LoadDataset("semeval2013-sra");
 var questions = data.SplitByGroup().Where(q => q.Count >= minAnswers).ToList();
@@ -24,7 +29,8 @@ Lab.Log($"{questions.Count} questions with at least {minAnswers} answers ({quest
 var embedder = Lab.Embedder("minilm");
 // BERTopic's UMAP settings: minDist 0 (tight clumps for a density clusterer) and the cosine distance of sentence vectors.
 var umap = Lab.Reducer("umap", new { nNeighbors = neighbours, components, minDist = 0.0, metric = "cosine" });
-var hdbscan = Lab.Clusterer("hdbscan", new { minClusterSize });
+// Fitted as a model, whose partition is Fit's, so that its soft clustering can be asked for.
+var hdbscan = (IPredictingClusterer)Lab.Clusterer("hdbscan", new { minClusterSize });
 
 var rows = new List<PipelineScore>();
 foreach (var q in questions)
@@ -32,11 +38,14 @@ foreach (var q in questions)
     var vectors = embedder.Embed(q.Texts).NormalizeRows();
     var reduced = umap.Fit(vectors).Embedding;
     rows.Add(Score("hdbscan on minilm", q, hdbscan.Fit(vectors)));
-    var piped = hdbscan.Fit(reduced);
+    var model = hdbscan.FitModel(reduced);
+    var piped = model.Partition;
     rows.Add(Score($"umap {components}-d + hdbscan", q, piped));
     // With no cluster at all there is nowhere to move the noise to: the partition stays as it is.
     var reassigned = piped.ClusterCount > 0 ? OutlierReassignment.ToNearestCentroid(piped, vectors, CentroidMeasure.Cosine) : null;
     rows.Add(Score($"umap {components}-d + hdbscan + outlier reassignment", q, reassigned?.Partition ?? piped) with { Moved = reassigned?.Moved ?? 0 });
+    var byProbability = piped.ClusterCount > 0 ? OutlierReassignment.ByMembership((ISoftClusterModel)model, probabilityThreshold) : null;
+    rows.Add(Score($"umap {components}-d + hdbscan + probabilities reassignment", q, byProbability?.Partition ?? piped) with { Moved = byProbability?.Moved ?? 0 });
 }
 
 PipelineScore Score(string pipeline, Dataset q, Partition p)
@@ -60,15 +69,19 @@ report.Paragraph($"{questions.Count} questions with at least {minAnswers} answer
     $"HDBSCAN (minClusterSize {minClusterSize}) on the unit-length vectors, against UMAP ({neighbours} neighbours, {components} dimensions, minDist 0, cosine) " +
     $"followed by the same HDBSCAN. Seed {Lab.Seed}, {Lab.Threads} thread(s).");
 report.Paragraph("The third pipeline ends with BERTopic's outlier reassignment: every answer HDBSCAN left as noise joins the cluster whose minilm centroid is most similar (cosine).");
+report.Paragraph($"The fourth uses BERTopic's \"probabilities\" strategy instead: HDBSCAN's soft clustering (the hdbscan library's all_points_membership_vectors) " +
+    $"moves a noise answer to its most probable cluster when that probability is at least {probabilityThreshold}.");
 var raw = summary[0];
 var piped = summary[1];
 var reassignedSummary = summary[2];
+var probabilitySummary = summary[3];
 report.Heading("What the numbers say");
 report.Bullets([
     $"Noise: HDBSCAN leaves {raw.MeanNoiseShare:P0} of the answers unassigned on the raw vectors and {piped.MeanNoiseShare:P0} after UMAP.",
     $"Agreement with the expert labels (noise as one more cluster): ARI {raw.MeanAri:F3} -> {piped.MeanAri:F3}, AMI {raw.MeanAmi:F3} -> {piped.MeanAmi:F3}.",
     $"Discoverability (labels whose best cluster has F1 >= 0.5): {raw.MeanDiscoverability:P0} -> {piped.MeanDiscoverability:P0} of the labels.",
     $"After outlier reassignment: noise {reassignedSummary.MeanNoiseShare:P0}, ARI {reassignedSummary.MeanAri:F3}, AMI {reassignedSummary.MeanAmi:F3}, discoverability {reassignedSummary.MeanDiscoverability:P0}.",
+    $"After reassignment by HDBSCAN probabilities (threshold {probabilityThreshold}): noise {probabilitySummary.MeanNoiseShare:P0}, ARI {probabilitySummary.MeanAri:F3}, AMI {probabilitySummary.MeanAmi:F3}, discoverability {probabilitySummary.MeanDiscoverability:P0}.",
 ]);
 report.Heading("Mean over questions");
 report.Table(KpLab.Scripting.ResultTables.FromRows("summary", summary), "Mean over questions, per pipeline");

@@ -114,18 +114,72 @@ public static class OutlierReassignment
         var clusterLabels = ClusterLabels(partition);
         if (memberships.Count != partition.Count)
             throw new ArgumentException($"Outlier reassignment: {memberships.Count} membership rows for {partition.Count} partition rows.", nameof(memberships));
-        return Reassign($"membership(threshold {threshold})", partition, row =>
+        return ByLargestMembership(partition, clusterLabels, threshold, (row, column) =>
         {
             var values = memberships[row];
             if (values.Count != clusterLabels.Length)
                 throw new ArgumentException($"Outlier reassignment: membership row {row} has {values.Count} values for {clusterLabels.Length} clusters.", nameof(memberships));
+            if (double.IsNaN(values[column])) throw new ArgumentException($"Outlier reassignment: membership row {row} holds NaN.", nameof(memberships));
+            return values[column];
+        });
+    }
+
+    /// <summary>
+    /// BERTopic's "probabilities" strategy on typed membership vectors (e.g. <see cref="ISoftClusterModel.AllPointsMembershipVectors"/>
+    /// of the model that made <paramref name="partition"/>): each noise row joins the cluster of its largest membership
+    /// when that is positive and at least <paramref name="threshold"/>; ties go to the smaller label. A row whose
+    /// vector is all zero stays noise (BERTopic would put it in the first topic at threshold 0).
+    /// </summary>
+    /// <exception cref="ArgumentException">The vectors have another number of rows, or their columns are not the
+    /// partition's cluster labels.</exception>
+    public static ReassignmentResult ByMembership(Partition partition, MembershipVectors memberships, double threshold = 0)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        ArgumentNullException.ThrowIfNull(memberships);
+        var clusterLabels = ClusterLabels(partition);
+        if (memberships.Rows != partition.Count)
+            throw new ArgumentException($"Outlier reassignment: {memberships.Rows} membership rows for {partition.Count} partition rows.", nameof(memberships));
+        if (!memberships.ClusterLabels.SequenceEqual(clusterLabels))
+            throw new ArgumentException($"Outlier reassignment: the membership columns are clusters [{string.Join(", ", memberships.ClusterLabels)}], " +
+                $"the partition's clusters [{string.Join(", ", clusterLabels)}].", nameof(memberships));
+        return ByLargestMembership(partition, clusterLabels, threshold, (row, column) => memberships[row, column]);
+    }
+
+    /// <summary>
+    /// BERTopic's <c>reduce_outliers(strategy="probabilities")</c> in one call: the soft clustering of the fitted rows
+    /// (HDBSCAN: the hdbscan library's <c>all_points_membership_vectors</c>, which BERTopic's probabilities are when
+    /// <c>calculate_probabilities=True</c>) is computed from <paramref name="model"/> and each noise row of its
+    /// partition joins the cluster of its largest membership when that is positive and at least
+    /// <paramref name="threshold"/> (BERTopic's default 0). The vectors cost O(n · exemplars · d) and are not kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's partition has no cluster.</exception>
+    public static ReassignmentResult ByMembership(ISoftClusterModel model, double threshold = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ClusterLabels(model.Partition);
+        return ByMembership(model.Partition, model.AllPointsMembershipVectors(cancellationToken), threshold);
+    }
+
+    /// <summary>The membership of a row in the cluster of a column.</summary>
+    private delegate double MembershipAt(int row, int column);
+
+    private static ReassignmentResult ByLargestMembership(Partition partition, int[] clusterLabels, double threshold, MembershipAt membership)
+    {
+        if (double.IsNaN(threshold)) throw new ArgumentException("Outlier reassignment: the threshold is NaN.", nameof(threshold));
+        return Reassign($"membership(threshold {threshold})", partition, row =>
+        {
             int best = 0;
-            for (int c = 0; c < values.Count; c++)
+            double largest = membership(row, 0);
+            for (int c = 1; c < clusterLabels.Length; c++)
             {
-                if (double.IsNaN(values[c])) throw new ArgumentException($"Outlier reassignment: membership row {row} holds NaN.", nameof(memberships));
-                if (values[c] > values[best]) best = c;
+                double value = membership(row, c);
+                if (value > largest)
+                {
+                    best = c;
+                    largest = value;
+                }
             }
-            return values[best] > 0 && values[best] >= threshold ? clusterLabels[best] : -1;
+            return largest > 0 && largest >= threshold ? clusterLabels[best] : -1;
         });
     }
 

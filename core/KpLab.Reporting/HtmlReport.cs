@@ -9,7 +9,8 @@ namespace KpLab.Reporting;
 /// <summary>
 /// A self-contained HTML report: headings, plain-language paragraphs, inline SVG charts and tables, with its styles
 /// inline and nothing loaded from the network. A small inline check marks each chart as rendered (non-empty box) in
-/// the page's <c>data-charts-rendered</c> attribute, which the rendering test reads from headless Chromium.
+/// the page's <c>data-charts-rendered</c> attribute (opening a closed <see cref="Collapsible"/> section for the
+/// measurement), which the rendering test reads from headless Chromium.
 /// </summary>
 public sealed class HtmlReport(string title)
 {
@@ -54,6 +55,20 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
+    /// <summary>
+    /// Adds a collapsible section (an HTML <c>details</c> element, closed unless <paramref name="open"/>) whose
+    /// <paramref name="content"/> is written by the callback: headings, paragraphs, charts and tables as anywhere else.
+    /// Charts inside still count in <see cref="ChartCount"/>, and the rendering check opens a closed section to measure them.
+    /// </summary>
+    public HtmlReport Collapsible(string summary, Action<HtmlReport> content, bool open = false)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        _body.Append($"<details{(open ? " open" : "")}><summary>{Escape(summary)}</summary>\n<div class=\"details-body\">\n");
+        content(this);
+        _body.Append("</div></details>\n");
+        return this;
+    }
+
     /// <summary>Adds a table; numbers are shown with <paramref name="digits"/> decimals.</summary>
     public HtmlReport Table(ResultTable table, string caption, int digits = 3, int maxRows = 300)
     {
@@ -90,12 +105,15 @@ public sealed class HtmlReport(string title)
         .cell-light{font-size:11px;fill:#123} .cell-dark{font-size:11px;fill:#fff}
         table{border-collapse:collapse;margin:1em 0;font-size:.88em} caption{text-align:left;font-weight:600;padding:.3em 0}
         th,td{border:1px solid #ddd;padding:.25em .5em} th{background:#f5f5f5} td.num{text-align:right;font-variant-numeric:tabular-nums}
+        details{margin:.6em 0;border:1px solid #ddd;border-radius:4px;padding:.3em .8em} summary{cursor:pointer;font-weight:600;padding:.2em 0}
+        details[open]>summary{border-bottom:1px solid #eee;margin-bottom:.5em} .details-body{overflow-x:auto}
         </style></head>
         <body data-charts="{{_charts}}">
         <h1>{{Escape(Title)}}</h1>
         {{_body}}
         <script>
-        (function(){var n=0;document.querySelectorAll('svg.chart').forEach(function(s){var b=s.getBBox();if(b.width>0&&b.height>0&&s.querySelectorAll('circle,rect,path,line').length>0)n++;});document.body.setAttribute('data-charts-rendered',String(n));})();
+        (function(){var n=0;document.querySelectorAll('svg.chart').forEach(function(s){var closed=[];for(var d=s.closest('details');d;d=d.parentElement.closest('details'))if(!d.open){d.open=true;closed.push(d);}
+        var b=s.getBBox();if(b.width>0&&b.height>0&&s.querySelectorAll('circle,rect,path,line,polyline').length>0)n++;closed.forEach(function(d){d.open=false;});});document.body.setAttribute('data-charts-rendered',String(n));})();
         </script>
         </body></html>
         """;

@@ -39,6 +39,7 @@ internal static class PredictionChecks
             File.Delete(file);
         }
 
+        string soft = model is ISoftClusterModel softModel ? SoftMembership(softModel, read, data) : "";
         var wider = EmbeddingMatrix.FromValues(1, data.Columns + 1, new float[data.Columns + 1]);
         try
         {
@@ -47,8 +48,32 @@ internal static class PredictionChecks
         catch (ArgumentException)
         {
             return $"FitModel = Fit; {data.Rows} rows predicted ({prediction.Labels.Count(l => l < 0)} noise); " +
-                $"{buffer.Length} bytes written and read back, and a .kpmodel file saved and loaded, predict the same; another width is refused.";
+                $"{buffer.Length} bytes written and read back, and a .kpmodel file saved and loaded, predict the same; another width is refused." + soft;
         }
         throw new ConformanceFailure($"a row of {data.Columns + 1} columns was accepted by a model fitted on {data.Columns}.");
+    }
+
+    /// <summary>An <see cref="ISoftClusterModel"/>: a row per row, a column per cluster label, each row summing to at
+    /// most 1, for the fitted and for new rows, and the same after the model is written and read back.</summary>
+    private static string SoftMembership(ISoftClusterModel model, IClusterModel read, EmbeddingMatrix data)
+    {
+        var clusters = model.Partition.Labels.Where(l => l >= 0).Distinct().Order().ToArray();
+        var all = model.AllPointsMembershipVectors();
+        var fresh = model.PredictMembershipVectors(data);
+        foreach (var (vectors, what) in new[] { (all, "AllPointsMembershipVectors"), (fresh, "PredictMembershipVectors") })
+        {
+            CheckLog.Require(vectors.Rows == data.Rows, $"{what} gave {vectors.Rows} rows for {data.Rows}.");
+            CheckLog.Require(vectors.ClusterLabels.SequenceEqual(clusters),
+                $"{what}'s columns are clusters [{string.Join(", ", vectors.ClusterLabels)}], the partition's [{string.Join(", ", clusters)}].");
+            for (int i = 0; i < vectors.Rows; i++)
+            {
+                double sum = 0;
+                foreach (var v in vectors.Row(i)) sum += v;
+                CheckLog.Require(sum <= 1 + 1e-9, $"{what}: row {i} sums to {sum}, more than 1.");
+            }
+        }
+        CheckLog.Require(read is ISoftClusterModel again && again.AllPointsMembershipVectors().ToArray().SequenceEqual(all.ToArray()),
+            "a model written and read back gives other membership vectors.");
+        return $" Soft clustering: {clusters.Length} columns for the fitted and for new rows, each row summing to at most 1, the same after reading back.";
     }
 }

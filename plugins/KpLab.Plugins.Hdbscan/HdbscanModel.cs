@@ -29,8 +29,10 @@ public sealed partial class HdbscanClusterer : IPredictingClusterer
 /// selected cluster at or above that one (noise when there is none), and its strength min(λ, λmax) / λmax with λmax
 /// the largest λ in the selected cluster (1 when λmax = 0, 0 for noise). With no cluster in the tree every new row is
 /// noise. Neighbour distances are exact doubles; candidates come from the kernel's float32 search with a margin.
+/// Soft clustering (the library's <c>all_points_membership_vectors</c> and <c>membership_vector</c>) is computed on
+/// demand, see <see cref="SoftMembership"/>.
 /// </summary>
-internal sealed class HdbscanModel : IClusterModel
+internal sealed class HdbscanModel : ISoftClusterModel
 {
     private const int PayloadVersion = 1;
     private const int CandidateMargin = 8;
@@ -48,6 +50,7 @@ internal sealed class HdbscanModel : IClusterModel
     private readonly double[] _clusterBirth;
     private readonly int[] _clusterLabel;
     private readonly double[] _clusterMaxLambda;
+    private SoftMembership? _soft;
 
     private HdbscanModel(EmbeddingMatrix data, double[] core, int minSamples, PairwiseMeasure measure, int[] rowCluster,
         double[] rowLambda, int[] clusterParent, double[] clusterBirth, int[] clusterLabel, double[] clusterMaxLambda, Partition partition)
@@ -111,7 +114,7 @@ internal sealed class HdbscanModel : IClusterModel
     {
         ArgumentNullException.ThrowIfNull(rows);
         PredictionRows.Check(rows, Dimension, "hdbscan");
-        int m = rows.Rows, n = _data.Rows;
+        int m = rows.Rows;
         var labels = new int[m];
         var strengths = new double[m];
         if (_clusterParent.Length <= 1 || m == 0)
@@ -120,6 +123,46 @@ internal sealed class HdbscanModel : IClusterModel
             Array.Fill(labels, -1);
             return new ClusterPrediction(labels, strengths);
         }
+        ForEachNeighbourhood(rows, cancellationToken, (i, _, neighbours) =>
+        {
+            var (nearest, lambda) = NeighbourAndLambda(neighbours);
+            (labels[i], strengths[i]) = Place(nearest, lambda);
+        });
+        return new ClusterPrediction(labels, strengths);
+    }
+
+    public MembershipVectors AllPointsMembershipVectors(CancellationToken cancellationToken = default) =>
+        Soft.AllPoints(cancellationToken);
+
+    public MembershipVectors PredictMembershipVectors(EmbeddingMatrix rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        PredictionRows.Check(rows, Dimension, "hdbscan");
+        var soft = Soft;
+        int m = rows.Rows, k = soft.Clusters;
+        var values = new double[m * k];
+        if (k > 0 && m > 0)
+            ForEachNeighbourhood(rows, cancellationToken, (i, norm, neighbours) =>
+            {
+                var (nearest, lambda) = NeighbourAndLambda(neighbours);
+                soft.NewRow(rows.Row(i), norm, nearest, lambda, values.AsSpan(i * k, k));
+            });
+        return new MembershipVectors(m, soft.ClusterLabels, values);
+    }
+
+    /// <summary>The soft-clustering view, built on first use (exemplars and per-cluster λ).</summary>
+    internal SoftMembership Soft => LazyInitializer.EnsureInitialized(ref _soft, () => new SoftMembership(_data, _norms, _measure,
+        _rowCluster, _rowLambda, _clusterParent, _clusterBirth, _clusterLabel));
+
+    private delegate void NeighbourhoodAction(int row, double norm, ReadOnlySpan<(double Distance, int Index)> neighbours);
+
+    /// <summary>
+    /// Calls <paramref name="action"/> for each new row with its 2·minSamples nearest fitted rows by exact distance,
+    /// nearest first (the library's <c>tree.query(points, k=2 * min_samples)</c>).
+    /// </summary>
+    private void ForEachNeighbourhood(EmbeddingMatrix rows, CancellationToken cancellationToken, NeighbourhoodAction action)
+    {
+        int m = rows.Rows, n = _data.Rows;
         var queryNorms = PredictionRows.NormsFor(rows, _measure, "hdbscan");
         int k = Math.Min(n, 2 * _minSamples);
         int candidates = Math.Min(n, k + CandidateMargin);
@@ -132,16 +175,16 @@ internal sealed class HdbscanModel : IClusterModel
             for (int j = 0; j < candidates; j++)
                 neighbours[j] = (QueryDistances.Between(query, Norm(queryNorms, i), _data.Row(found[j]), Norm(_norms, found[j]), _measure), found[j]);
             Array.Sort(neighbours);
-            (labels[i], strengths[i]) = Place(neighbours.AsSpan(0, k));
+            action(i, Norm(queryNorms, i), neighbours.AsSpan(0, k));
             return neighbours;
         }, _ => { });
-        return new ClusterPrediction(labels, strengths);
     }
 
     private static double Norm(double[] norms, int row) => norms.Length == 0 ? 0 : norms[row];
 
-    /// <summary>hdbscan's <c>_find_neighbor_and_lambda</c> and <c>_find_cluster_and_probability</c> for one row.</summary>
-    private (int Label, double Strength) Place(ReadOnlySpan<(double Distance, int Index)> neighbours)
+    /// <summary>hdbscan's <c>_find_neighbor_and_lambda</c>: the neighbour of smallest mutual reachability distance
+    /// (the first on ties) and λ = 1 / that distance.</summary>
+    private (int Nearest, double Lambda) NeighbourAndLambda(ReadOnlySpan<(double Distance, int Index)> neighbours)
     {
         double ownCore = neighbours[Math.Min(_minSamples, neighbours.Length - 1)].Distance;
         int nearest = -1;
@@ -155,7 +198,12 @@ internal sealed class HdbscanModel : IClusterModel
                 nearest = index;
             }
         }
-        double lambda = best > 0 ? 1.0 / best : double.MaxValue;
+        return (nearest, best > 0 ? 1.0 / best : double.MaxValue);
+    }
+
+    /// <summary>hdbscan's <c>_find_cluster_and_probability</c> for one row.</summary>
+    private (int Label, double Strength) Place(int nearest, double lambda)
+    {
         int cluster = _rowCluster[nearest];
         if (_rowLambda[nearest] > lambda)
             while (cluster > 0 && _clusterBirth[cluster] >= lambda) cluster = _clusterParent[cluster];

@@ -51,6 +51,64 @@ public sealed class OutlierReassignmentTests
         Assert.Contains($"{result.Moved} of 60 noise rows moved", result.ToString());
     }
 
+    public static IEnumerable<object[]> MembershipCases() =>
+        Cases().Where(c => (string)c[1] == "membership").Select(c => new object[] { c[0] });
+
+    private static MembershipVectors Memberships()
+    {
+        var rows = Root.GetProperty("memberships").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        return new MembershipVectors(rows.Length, Partition().Labels.Where(l => l >= 0).Distinct().Order().ToArray(), rows.SelectMany(r => r).ToArray());
+    }
+
+    /// <summary>A fitted model that hands out fixed membership vectors, for the one-call overload.</summary>
+    private sealed class FixedSoftModel(Partition partition, MembershipVectors vectors) : ISoftClusterModel
+    {
+        public int Calls { get; private set; }
+        public Partition Partition => partition;
+        public int Dimension => 1;
+        public ClusterPrediction Predict(EmbeddingMatrix rows, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public void Write(BinaryWriter writer) => throw new NotSupportedException();
+        public MembershipVectors PredictMembershipVectors(EmbeddingMatrix rows, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public MembershipVectors AllPointsMembershipVectors(CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return vectors;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MembershipCases))]
+    public void TypedMembershipVectorsAndTheModelOverloadMatchNumpyReference(int index)
+    {
+        var c = Root.GetProperty("cases")[index];
+        double threshold = c.GetProperty("threshold").GetDouble();
+        var want = Ints(c.GetProperty("labels"));
+        var byVectors = OutlierReassignment.ByMembership(Partition(), Memberships(), threshold);
+        Assert.Equal(want, byVectors.Partition.Labels);
+        Assert.Equal(c.GetProperty("moved").GetInt32(), byVectors.Moved);
+        var model = new FixedSoftModel(Partition(), Memberships());
+        var byModel = OutlierReassignment.ByMembership(model, threshold);
+        Assert.Equal(want, byModel.Partition.Labels);
+        Assert.Equal(byVectors.MovedRows, byModel.MovedRows);
+        Assert.Equal(1, model.Calls);
+    }
+
+    [Fact]
+    public void MembershipColumnsMustBeThePartitionsClusters()
+    {
+        var partition = new Partition([0, 0, 2, -1]);
+        var e = Assert.Throws<ArgumentException>(() => OutlierReassignment.ByMembership(partition, new MembershipVectors(4, [0, 1], new double[8])));
+        Assert.Contains("membership columns are clusters [0, 1], the partition's clusters [0, 2]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => OutlierReassignment.ByMembership(partition, new MembershipVectors(3, [0, 2], new double[6])));
+        Assert.Contains("3 membership rows for 4", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new MembershipVectors(1, [0, 2], [0.5, 1.5]));
+        Assert.Contains("row 0, column 1 holds 1.5", e.Message);
+        var moved = OutlierReassignment.ByMembership(partition, new MembershipVectors(4, [0, 2], [1, 0, 1, 0, 0, 1, 0.25, 0.25]), 0.25);
+        // A tie goes to the smaller label, as numpy's argmax.
+        Assert.Equal([0, 0, 2, 0], moved.Partition.Labels);
+    }
+
     [Fact]
     public void ClusteredRowsNeverMoveAndBadInputIsNamed()
     {

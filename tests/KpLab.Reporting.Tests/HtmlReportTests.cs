@@ -22,6 +22,8 @@ public sealed class HtmlReportTests
         var rng = new Random(1);
         var dots = Enumerable.Range(0, 60).Select(i => new ScatterPoint(rng.NextDouble(), rng.NextDouble(), labels[i % 4], i % 5 - 1, $"answer {i}")).ToList();
         report.Chart(SvgCharts.Scatter("PCA map", dots, labels, "PC1", "PC2"), "Scatter");
+        report.Chart(SvgCharts.LineChart("ARI by k", "k", "ARI", [new LinePoint("use-lite", 2, 0.1, 0.05, 0.15), new LinePoint("use-lite", 3, 0.2, 0.1, 0.3), new LinePoint("tfidf", 2, 0.05, 0.05, 0.05), new LinePoint("tfidf", 3, 0.12, 0.12, 0.12)]), "Lines");
+        report.Collapsible("Drill-down", r => r.Chart(SvgCharts.DumbbellChart("F1", "F1", labels, [new DumbbellPoint("correct", "use-lite", 0.4, 0.8), new DumbbellPoint("partial", "use-lite", 0.3, 0.2)], "null", "observed"), "Dumbbells"));
         report.Table(new ResultTable("t", ["label", "value"], [["correct", 0.5], ["wrong", double.NaN]]), "A table");
         return report;
     }
@@ -30,7 +32,7 @@ public sealed class HtmlReportTests
     public void Report_is_self_contained_and_escapes_text()
     {
         var html = SampleReport().ToHtml();
-        Assert.Equal(4, Regex.Matches(html, "<svg ").Count);
+        Assert.Equal(6, Regex.Matches(html, "<svg ").Count);
         Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
         Assert.Contains("Sample &lt;report&gt; &amp; check", html);
         Assert.Contains("<td class=\"num\">0.500</td>", html);
@@ -70,7 +72,7 @@ public sealed class HtmlReportTests
         SampleReport().Save(html);
         var png = Path.Combine(dir, "report.png");
         var page = await HeadlessBrowser.RenderAsync(html, png);
-        Assert.Contains("data-charts-rendered=\"4\"", page.Dom);
+        Assert.Contains("data-charts-rendered=\"6\"", page.Dom);
         Assert.Empty(page.ConsoleErrors);
         Assert.True(new FileInfo(png).Length > 10_000, "screenshot is suspiciously small");
     }

@@ -39,7 +39,7 @@ def distances(a, b, metric):
     return np.sqrt(sq)
 
 
-def fit(x, min_cluster_size, min_samples, metric):
+def fit(x, min_cluster_size, min_samples, metric, allow_single=False):
     n = len(x)
     d = distances(x, x, metric)
     np.fill_diagonal(d, 0.0)
@@ -132,7 +132,7 @@ def fit(x, min_cluster_size, min_samples, metric):
         stability[row["parent"]] += (row["lambda"] - birth[row["parent"]]) * row["size"]
     children = {c: [k for k in clusters if cparent[k] == c] for c in clusters}
     selected = {c: False for c in clusters}
-    for c in reversed(clusters[1:]):
+    for c in reversed(clusters if allow_single else clusters[1:]):
         sub = sum(stability[k] for k in children[c])
         if sub > stability[c]:
             stability[c] = sub
@@ -150,12 +150,14 @@ def fit(x, min_cluster_size, min_samples, metric):
         owner[c] = owner[p] if p >= 0 and owner[p] is not None else (c if selected[c] else None)
     label_of = {c: i for i, c in enumerate(chosen)}
     labels = np.full(n, -1)
+    root_max = rows["lambda"][rows["parent"] == n].max()
     for row in rows[rows["child"] < n]:
         o = owner[row["parent"]]
-        if o is not None:
+        # The root as the single cluster keeps only rows as dense as its densest (hdbscan's do_labelling).
+        if o is not None and (o != n or row["lambda"] >= root_max):
             labels[row["child"]] = label_of[o]
     max_lambda = {c: rows["lambda"][rows["parent"] == c].max() for c in chosen}
-    return dict(n=n, core=core, rows=rows, birth=birth, cparent=cparent, owner=owner, label_of=label_of,
+    return dict(n=n, core=core, rows=rows, birth=birth, cparent=cparent, owner=owner, label_of=label_of, children=children,
                 max_lambda=max_lambda, labels=labels, has_clusters=len(clusters) > 1)
 
 
