@@ -157,7 +157,8 @@ internal sealed class WardCentroidChain
 
     /// <summary>Peak bytes for n rows of d values.</summary>
     public static long PeakBytes(long n, long d) =>
-        12 * n * d + (96 + 12 * K + 2 * 4 * 2 * K + 4 * BatchSize) * n;
+        12 * n * d + (96 + 12 * K + 2 * 4 * 2 * K + 4 * BatchSize) * n
+        + KernelParallelism.Current * 4L * PairwiseKernel.DefaultTileRows * n; // the seeding search's tiles
 
     /// <summary>Runs the chain; merges as (smaller slot, larger slot, height), the merged cluster in the larger slot.</summary>
     public (int X, int Y, double Height)[] Run(CancellationToken cancellationToken, Action<double>? progress)
