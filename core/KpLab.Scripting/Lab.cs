@@ -284,7 +284,7 @@ public sealed partial class Lab
     public IReducer Reducer(string name, object? options = null)
     {
         var (_, bound, created) = CreatePluginInstance(PluginKind.Reducer, name, options, Seed, Threads);
-        IReducer reducer = new TrackedReducer((IReducer)created, _calls, name);
+        IReducer reducer = new TrackedReducer((IReducer)created, this, name);
         if (Reductions is null) return reducer;
         var caching = new CachingReducer(reducer, Reductions,
             [$"options={bound}", $"seed={Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
@@ -616,8 +616,11 @@ public sealed partial class Lab
             lab.PluginCall(_evaluate, input.CancellationToken, token => inner.Evaluate(input.WithCancellation(token)));
     }
 
-    /// <summary>A reducer whose calls are tracked as "reducer name: Fit" (and "...: Transform" on its models).</summary>
-    private sealed class TrackedReducer(IReducer inner, PluginCalls calls, string name) : IReducer
+    /// <summary>
+    /// A reducer whose calls are tracked as "reducer name: Fit" (and "...: Transform" on its models) and run, like every
+    /// other plugin call, with the run's cancellation linked in and the kernels scoped to the run's threads.
+    /// </summary>
+    private sealed class TrackedReducer(IReducer inner, Lab lab, string name) : IReducer
     {
         private readonly string _fit = PluginCallName(PluginKind.Reducer, name, nameof(Fit));
 
@@ -626,9 +629,9 @@ public sealed partial class Lab
         public int OutputDimension => inner.OutputDimension;
 
         public IReducerModel Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
-            new TrackedModel(calls.Run(_fit, () => inner.Fit(data, cancellationToken)), calls, name);
+            new TrackedModel(lab.PluginCall(_fit, cancellationToken, token => inner.Fit(data, token)), lab, name);
 
-        private sealed class TrackedModel(IReducerModel inner, PluginCalls calls, string name) : IReducerModel
+        private sealed class TrackedModel(IReducerModel inner, Lab lab, string name) : IReducerModel
         {
             private readonly string _transform = PluginCallName(PluginKind.Reducer, name, nameof(Transform));
 
@@ -639,7 +642,7 @@ public sealed partial class Lab
             public EmbeddingMatrix Embedding => inner.Embedding;
 
             public EmbeddingMatrix Transform(EmbeddingMatrix data, CancellationToken cancellationToken = default) =>
-                calls.Run(_transform, () => inner.Transform(data, cancellationToken));
+                lab.PluginCall(_transform, cancellationToken, token => inner.Transform(data, token));
         }
     }
 

@@ -34,6 +34,29 @@ public static class Bootstrap
         return new Estimate(mean, Quantile(means, alpha), Quantile(means, 1 - alpha), x.Length);
     }
 
+    /// <summary>
+    /// The 64-bit seed of the stream named <paramref name="stream"/>: two 31-bit seeds <paramref name="random"/> derives
+    /// (for the name and for the name + " (low)"), high and low halves.
+    /// </summary>
+    public static ulong StreamSeed(KpLab.Abstractions.RandomSource random, string stream)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return ((ulong)(uint)random.DeriveSeed(stream) << 32) | (uint)random.DeriveSeed(stream + " (low)");
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> indices drawn uniformly with replacement from 0 .. <paramref name="count"/> − 1 (one
+    /// bootstrap resample of that many rows), with the same SplitMix64 draws as <see cref="Mean"/>.
+    /// </summary>
+    public static int[] ResampleIndices(int count, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var indices = new int[count];
+        ulong state = seed;
+        for (int i = 0; i < count; i++) indices[i] = (int)(NextUnit(ref state) * count);
+        return indices;
+    }
+
     /// <summary>Linear-interpolation quantile of sorted values (numpy's default method).</summary>
     public static double Quantile(IReadOnlyList<double> sorted, double q)
     {

@@ -17,6 +17,12 @@ namespace KpLab.Sweeps;
 public sealed record ResultRow(string Unit, string Embedder, string? Clusterer, string? Options, int Seed, string Metric,
     string? Label, string Statistic, double Value, string TrialId)
 {
+    /// <summary>
+    /// The bootstrap resample of the unit the trial scored (0-based; <see cref="Sweep.Resamples"/>), or null for a
+    /// trial on the whole unit. The last column of the long table.
+    /// </summary>
+    public int? Resample { get; init; }
+
     /// <summary>The statistic of a metric's headline number.</summary>
     public const string HeadlineStatistic = "value";
 

@@ -112,9 +112,40 @@ public sealed record Sweep
     /// <summary>Records a plugin's <see cref="ArgumentException"/> in the results (NaN, logged) instead of ending the run.</summary>
     public Sweep ToleratingErrors() => this with { ToleratesErrors = true };
 
+    /// <summary>Bootstrap resamples of each unit every clustering is repeated on (0: none).</summary>
+    public int ResampleCount { get; private init; }
+
+    /// <summary>The metrics that score the resample trials.</summary>
+    public IReadOnlyList<PluginConfig> ResampleMetricConfigs { get; private init; } = [];
+
+    /// <summary>
+    /// Stability in the manner of MTEB's clustering evaluation: every clustering (each configuration and seed) is
+    /// repeated on <paramref name="count"/> bootstrap resamples of its unit (<see cref="UnitResample"/>: the unit's
+    /// rows drawn with replacement, the same rows for every embedder and clusterer). A resample trial clusters the
+    /// unit's embedding rows at the drawn indices (nothing is embedded again) with the whole-unit configuration, and
+    /// scores the partition against the drawn rows' labels with <paramref name="metrics"/> only (default: ARI and AMI).
+    /// Its rows are kept apart from the whole-unit results, in <see cref="Results.Resamples"/>, marked with
+    /// <see cref="ResultRow.Resample"/>; <see cref="Results.Stability"/> summarises them.
+    /// </summary>
+    /// <param name="count">Resamples per unit (MTEB: 10).</param>
+    /// <param name="metrics">Partition metrics by name (default "ari", "ami").</param>
+    public Sweep Resamples(int count = 10, params IEnumerable<string> metrics)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var names = metrics.ToArray();
+        if (names.Length == 0) names = ["ari", "ami"];
+        return this with
+        {
+            ResampleCount = count,
+            ResampleMetricConfigs = names.Select(name => _host.Configure(PluginKind.Metric, name, null, null)).ToArray(),
+        };
+    }
+
     /// <summary>
     /// The trials, in order: for each embedder, for each unit: the unit-metrics trial (when there are unit metrics),
-    /// then for each clusterer axis, each configuration of its grid, each seed.
+    /// then for each clusterer axis, each configuration of its grid, each seed; then (with <see cref="Resamples"/>) for
+    /// each of those clusterings, each resample.
     /// </summary>
     public IReadOnlyList<Trial> Trials()
     {
@@ -125,6 +156,8 @@ public sealed record Sweep
             throw new InvalidOperationException("Sweep: clusterers are declared but no metric scores their partitions (.Metrics(...)).");
         // Each unit's grid is resolved once, in unit order, so its configurations are shared by every embedder.
         var configs = Units.ToDictionary(u => u, u => ClustererAxes.Select(axis => axis.Configure(_host, u)).ToArray());
+        var random = new RandomSource(_host.Seed);
+        var resamples = Units.ToDictionary(u => u, u => Enumerable.Range(0, ResampleCount).Select(r => UnitResample.For(u, r, random)).ToArray());
         var trials = new List<Trial>();
         foreach (var embedder in EmbedderConfigs)
             foreach (var unit in Units)
@@ -135,6 +168,12 @@ public sealed record Sweep
                     foreach (var clusterer in grid)
                         foreach (var seed in SeedValues)
                             trials.Add(Create(unit, embedder, clusterer, axis.Rows, seed));
+                foreach (var (axis, grid) in ClustererAxes.Zip(configs[unit]))
+                    foreach (var clusterer in grid)
+                        foreach (var seed in SeedValues)
+                            foreach (var resample in resamples[unit])
+                                trials.Add(new Trial(trials.Count, Trial.CreateId(unit, embedder, clusterer, axis.Rows, seed, resample, ResampleMetricConfigs),
+                                    unit, embedder, clusterer, axis.Rows, seed) { Resample = resample });
             }
         var repeated = trials.GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)

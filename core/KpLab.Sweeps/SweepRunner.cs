@@ -86,6 +86,19 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             throw done;
         }
 
+        var configurations = trials.SelectMany(t => t.Clusterer is null ? [t.Embedder] : new[] { t.Embedder, t.Clusterer })
+            .Concat(sweep.PartitionMetrics).Concat(sweep.UnitMetricConfigs).Concat(sweep.ResampleMetricConfigs).Distinct().ToArray();
+        host.Completed(new SweepReport(trials.Count, computing, fromStore, trialsFile, configurations));
+        // Resample trials' rows are kept apart: every aggregate over the results stays one of whole units.
+        var whole = trials.Where(t => t.Resample is null).ToArray();
+        var resampled = trials.Where(t => t.Resample is not null).ToArray();
+        var (rows, partitions) = Collect(whole, outcomes);
+        var (resampleRows, resamplePartitions) = Collect(resampled, outcomes);
+        return new Results(whole, rows, partitions) { Resamples = new Results(resampled, resampleRows, resamplePartitions) };
+    }
+
+    private static (List<ResultRow> Rows, Dictionary<string, int[]> Partitions) Collect(IReadOnlyList<Trial> trials, StoredTrial?[] outcomes)
+    {
         var rows = new List<ResultRow>();
         var partitions = new Dictionary<string, int[]>();
         foreach (var trial in trials)
@@ -93,22 +106,30 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             var outcome = outcomes[trial.Index]!;
             foreach (var v in outcome.Values)
                 rows.Add(new ResultRow(trial.Unit.Id, trial.Embedder.Label, trial.Clusterer?.Label, trial.Clusterer?.OptionsText,
-                    trial.Seed, v.Metric, v.Label, v.Statistic, v.Value, trial.Id));
+                    trial.Seed, v.Metric, v.Label, v.Statistic, v.Value, trial.Id) { Resample = trial.Resample?.Index });
             if (outcome.Partition is { } labels) partitions[trial.Id] = labels;
         }
-        var configurations = trials.SelectMany(t => t.Clusterer is null ? [t.Embedder] : new[] { t.Embedder, t.Clusterer })
-            .Concat(sweep.PartitionMetrics).Concat(sweep.UnitMetricConfigs).Distinct().ToArray();
-        host.Completed(new SweepReport(trials.Count, computing, fromStore, trialsFile, configurations));
-        return new Results(trials, rows, partitions);
+        return (rows, partitions);
     }
 
     private StoredTrial Execute(Trial trial, EmbeddingMatrix embeddings, Lazy<EmbeddingMatrix> normalized)
     {
         var unit = trial.Unit;
         var truth = LabelVector.FromStrings(unit.Data.Labels);
+        var qualityOrder = unit.QualityOrder;
         var values = new List<TrialValue>();
         Partition? partition = null;
         IReadOnlyList<PluginConfig> metrics;
+        if (trial.Resample is { } resample)
+        {
+            // The drawn rows of the unit's embeddings, not embedded again; the labels are the drawn rows' labels.
+            var drawn = resample.Rows(unit.Count);
+            var (unitLabels, unitNormalized) = (truth, normalized);
+            embeddings = embeddings.SelectRows(drawn);
+            normalized = new Lazy<EmbeddingMatrix>(() => unitNormalized.Value.SelectRows(drawn));
+            truth = LabelVector.FromStrings(drawn.Select(i => unitLabels[i]).ToArray());
+            qualityOrder = qualityOrder?.Where(truth.Names.Contains).ToArray();
+        }
         if (trial.Clusterer is { } clusterer)
         {
             var data = trial.Rows == RowTransform.Normalize ? normalized.Value : embeddings;
@@ -120,13 +141,14 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             {
                 host.Log($"sweep: {trial}: {clusterer.Label} failed, recorded as NaN ({e.Message})");
                 values.Add(new TrialValue(ResultRow.PartitionMetric, null, "failed", 1));
-                values.AddRange(sweep.PartitionMetrics.Select(m => new TrialValue(m.Label, null, ResultRow.HeadlineStatistic, double.NaN)));
+                values.AddRange((trial.Resample is null ? sweep.PartitionMetrics : sweep.ResampleMetricConfigs)
+                    .Select(m => new TrialValue(m.Label, null, ResultRow.HeadlineStatistic, double.NaN)));
                 return new StoredTrial(trial.Id, values, null);
             }
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "rows", partition.Count));
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "clusters", partition.ClusterCount));
             values.Add(new TrialValue(ResultRow.PartitionMetric, null, "noise", partition.NoiseCount));
-            metrics = sweep.PartitionMetrics;
+            metrics = trial.Resample is null ? sweep.PartitionMetrics : sweep.ResampleMetricConfigs;
         }
         else
         {
@@ -137,7 +159,7 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
             Embeddings = embeddings,
             Predicted = partition,
             Truth = truth,
-            QualityOrder = unit.QualityOrder,
+            QualityOrder = qualityOrder,
             CancellationToken = host.Cancellation,
         };
         foreach (var metric in metrics)
@@ -174,8 +196,8 @@ internal sealed class SweepRunner(Sweep sweep, ISweepHost host)
         var rows = trials.Select(t => (IReadOnlyList<string?>)[
             t.Index.ToString(CultureInfo.InvariantCulture), t.Id, t.Unit.Id, t.Unit.ContentHash, t.Embedder.Label, t.Clusterer?.Label,
             t.Clusterer?.OptionsText, t.Rows == RowTransform.None ? null : t.Rows.ToString().ToLowerInvariant(),
-            t.Seed.ToString(CultureInfo.InvariantCulture)]);
+            t.Seed.ToString(CultureInfo.InvariantCulture), t.Resample?.Index.ToString(CultureInfo.InvariantCulture)]);
         AtomicFile.WriteAllText(Path.Combine(host.RunDirectory, file),
-            CsvTable.Format(["index", "id", "unit", "unit_sha256", "embedder", "clusterer", "options", "rows", "seed"], rows));
+            CsvTable.Format(["index", "id", "unit", "unit_sha256", "embedder", "clusterer", "options", "rows", "seed", "resample"], rows));
     }
 }

@@ -16,6 +16,12 @@ namespace KpLab.Sweeps;
 public sealed record Trial(int Index, string Id, SweepUnit Unit, PluginConfig Embedder, PluginConfig? Clusterer,
     RowTransform Rows, int Seed)
 {
+    /// <summary>
+    /// For a resample trial (<see cref="Sweep.Resamples"/>): which bootstrap resample of the unit it clusters and scores;
+    /// null for a trial on the whole unit.
+    /// </summary>
+    public UnitResample? Resample { get; init; }
+
     /// <summary>The stable id of a trial with these parts.</summary>
     public static string CreateId(SweepUnit unit, PluginConfig embedder, PluginConfig? clusterer, RowTransform rows, int seed) =>
         ContentHash.OfFields([
@@ -24,7 +30,25 @@ public sealed record Trial(int Index, string Id, SweepUnit Unit, PluginConfig Em
             seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ])[..16];
 
+    /// <summary>
+    /// The stable id of a resample trial: the fields of the whole-unit trial's id, then the resample's index and draw
+    /// seed and the metrics that score it (whole-unit ids are unchanged by resampling).
+    /// </summary>
+    public static string CreateId(SweepUnit unit, PluginConfig embedder, PluginConfig clusterer, RowTransform rows, int seed,
+        UnitResample resample, IEnumerable<PluginConfig> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(clusterer);
+        ArgumentNullException.ThrowIfNull(resample);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return ContentHash.OfFields([
+            "kplab-trial/1", unit.ContentHash, .. embedder.IdentityFields(), .. clusterer.IdentityFields(), rows.ToString(),
+            seed.ToString(invariant), "resample", resample.Index.ToString(invariant), resample.DrawSeed.ToString(invariant),
+            .. metrics.SelectMany(m => m.IdentityFields()),
+        ])[..16];
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"#{Index} {Unit.Id} × {Embedder}{(Clusterer is null ? "" : $" × {Clusterer}")} seed {Seed} [{Id}]";
+        $"#{Index} {Unit.Id} × {Embedder}{(Clusterer is null ? "" : $" × {Clusterer}")} seed {Seed}{(Resample is null ? "" : $" {Resample}")} [{Id}]";
 }

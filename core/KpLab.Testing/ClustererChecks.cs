@@ -39,7 +39,7 @@ internal sealed class ClustererChecks(PluginUnderTest plugin, IClusterer cluster
         log.Run(ConformanceChecks.ClustererNonFinite, () =>
             $"{NonFinite(5, float.NaN)}; {NonFinite(9, float.PositiveInfinity)}.");
         log.Run(ConformanceChecks.ClustererPrediction, () => clusterer is IPredictingClusterer predicting
-            ? PredictionChecks.Run(predicting, reference, Data)
+            ? PredictionChecks.Run(predicting, reference, Data, ClusterModelIdentity.Of(Plugin.Name, "conformance", Plugin.BaseOptions(), Data))
             : "does not implement IPredictingClusterer (optional).");
     }
 

@@ -5,7 +5,7 @@ namespace KpLab.Testing;
 /// <summary>The prediction contract of a clusterer that implements <see cref="IPredictingClusterer"/>.</summary>
 internal static class PredictionChecks
 {
-    public static string Run(IPredictingClusterer clusterer, Partition fitted, EmbeddingMatrix data)
+    public static string Run(IPredictingClusterer clusterer, Partition fitted, EmbeddingMatrix data, ClusterModelIdentity identity)
     {
         var model = clusterer.FitModel(data);
         CheckLog.Require(model.Partition.Labels.SequenceEqual(fitted.Labels), "FitModel's partition differs from Fit's on the same data.");
@@ -26,6 +26,19 @@ internal static class PredictionChecks
         CheckLog.Require(again.Labels.SequenceEqual(prediction.Labels) && again.Strengths.SequenceEqual(prediction.Strengths),
             "a model written and read back predicts differently.");
 
+        var file = Path.Combine(Path.GetTempPath(), $"kplab-conformance-{Guid.NewGuid():N}.kpmodel");
+        try
+        {
+            ClusterModelFile.Save(file, identity, model);
+            var loaded = ClusterModelFile.Load(file, clusterer, identity).Predict(data);
+            CheckLog.Require(loaded.Labels.SequenceEqual(prediction.Labels) && loaded.Strengths.SequenceEqual(prediction.Strengths),
+                "a model saved to a .kpmodel file and loaded back predicts differently.");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
         var wider = EmbeddingMatrix.FromValues(1, data.Columns + 1, new float[data.Columns + 1]);
         try
         {
@@ -34,7 +47,7 @@ internal static class PredictionChecks
         catch (ArgumentException)
         {
             return $"FitModel = Fit; {data.Rows} rows predicted ({prediction.Labels.Count(l => l < 0)} noise); " +
-                $"{buffer.Length} bytes written and read back predict the same; another width is refused.";
+                $"{buffer.Length} bytes written and read back, and a .kpmodel file saved and loaded, predict the same; another width is refused.";
         }
         throw new ConformanceFailure($"a row of {data.Columns + 1} columns was accepted by a model fitted on {data.Columns}.");
     }

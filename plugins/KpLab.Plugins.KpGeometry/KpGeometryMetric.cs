@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 using KpLab.Abstractions;
 using KpLab.Kernels;
 
@@ -15,7 +16,10 @@ public sealed record KpGeometryOptions : PluginOptions
     [Description("Coverage of the percentile bootstrap interval, in (0, 1).")]
     public double Confidence { get; init; } = 0.95;
 
-    [Description("Seed of the bootstrap; null draws from the run's random source (stream 'kp-geometry').")]
+    [Description("Label permutations of the size-preserving null of correctedCosine (correctedNullMean/Sd, correctedPValue, correctedExcess); 0 skips it (NaN).")]
+    public int Permutations { get; init; } = 200;
+
+    [Description("Seed of the bootstrap (stream 1) and the label permutations (stream 2); null draws both from the run's random source (streams 'kp-geometry' and 'kp-geometry.permutations').")]
     public int? Seed { get; init; }
 
     public override IEnumerable<OptionError> Validate()
@@ -23,6 +27,7 @@ public sealed record KpGeometryOptions : PluginOptions
         if (K < 1) yield return new OptionError("k", $"must be at least 1, got {K}");
         if (Bootstrap < 0) yield return new OptionError("bootstrap", $"must be at least 0, got {Bootstrap}");
         if (!(Confidence > 0 && Confidence < 1)) yield return new OptionError("confidence", $"must be in (0, 1), got {Confidence}");
+        if (Permutations < 0) yield return new OptionError("permutations", $"must be at least 0, got {Permutations}");
     }
 }
 
@@ -41,7 +46,38 @@ public sealed record KpGeometryOptions : PluginOptions
 public sealed record KpGeometryRow(
     [property: MetricKey] string Label, int Size, double WithinCosine, double CentroidCosine, double CentroidNorm,
     double BestCentroidCosine, double KnnAgreement, double KnnCosine, double WithinCosineLow, double WithinCosineHigh,
-    int? QualityRank);
+    int? QualityRank)
+{
+    /// <summary>The unit's anisotropy baseline A: mean cosine over all its distinct pairs of rows (the same on every label's row).</summary>
+    public double AllPairsCosine { get; init; } = double.NaN;
+
+    /// <summary>Anisotropy-corrected density: <see cref="WithinCosine"/> − <see cref="AllPairsCosine"/> (NaN for a single row).</summary>
+    public double CorrectedCosine { get; init; } = double.NaN;
+
+    /// <summary>
+    /// <see cref="CorrectedCosine"/> / σ_m, σ_m the exact standard deviation of the mean pairwise cosine of m = Size rows
+    /// drawn at random without replacement from the unit (NaN for a single row, a label holding the whole unit, or σ_m = 0).
+    /// </summary>
+    public double CorrectedZ { get; init; } = double.NaN;
+
+    /// <summary><see cref="CorrectedCosine"/> after per-dimension standardisation of the unit's rows.</summary>
+    public double StandardizedCorrectedCosine { get; init; } = double.NaN;
+
+    /// <summary><see cref="CorrectedZ"/> after per-dimension standardisation of the unit's rows.</summary>
+    public double StandardizedCorrectedZ { get; init; } = double.NaN;
+
+    /// <summary>Mean of <see cref="CorrectedCosine"/> over the label permutations (NaN without permutations).</summary>
+    public double CorrectedNullMean { get; init; } = double.NaN;
+
+    /// <summary>Its standard deviation over the permutations (ddof = 1).</summary>
+    public double CorrectedNullSd { get; init; } = double.NaN;
+
+    /// <summary>One-sided permutation p-value (1 + #{null ≥ observed}) / (1 + permutations): are the label's rows closer than same-size random sets?</summary>
+    public double CorrectedPValue { get; init; } = double.NaN;
+
+    /// <summary>Size-adjusted excess: <see cref="CorrectedCosine"/> − <see cref="CorrectedNullMean"/>.</summary>
+    public double CorrectedExcess { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// The "Anna Karenina" analysis of expert labels in embedding space: are good answers alike and bad answers each bad
@@ -57,12 +93,31 @@ public sealed record KpGeometryRow(
 /// nearest rows carrying the same label and mean cosine to them; <c>qualityRank</c> (1 = best; NaN when unranked).</para>
 /// <para>withinCosine is exact in O(n·d) through Σ_{i≠j} x̂ᵢ·x̂ⱼ = |Σᵢ x̂ᵢ|² − Σᵢ |x̂ᵢ|², i.e. (n|c|² − 1)·n/(n − 1)
 /// for unit rows.</para>
+/// <para>Anisotropy correction (Ethayarajh 2019: a similarity is read against the same similarity between random
+/// rows). With n the unit's rows, m a label's size and W its withinCosine: <c>allPairsCosine</c> A = mean cosine over
+/// the unit's C(n, 2) distinct pairs; <c>correctedCosine</c> = W − A; <c>correctedZ</c> = (W − A) / σ_m, where σ_m² is
+/// the exact variance of the mean pairwise cosine of m rows drawn uniformly at random without replacement from the
+/// unit (whose mean is A): with h_ij = cos(x_i, x_j) − A, Q = Σ_{i&lt;j} h_ij², R = Σ_i (Σ_{j≠i} h_ij)²,
+/// p₂ = m(m−1)/(n(n−1)), p₃ = p₂(m−2)/(n−2), p₄ = p₃(m−3)/(n−3) and P = C(m, 2),
+/// σ_m² = [p₂·Q + p₃·(R − 2Q) + p₄·(Q − R)] / P². For m = 2 this is the variance of one random pair's cosine; it
+/// accounts for the pairs of a set sharing rows, which sd(all pairs)/√P would not. No randomness: the score is exact
+/// and reproducible. NaN for m &lt; 2, m = n or σ_m = 0. <c>standardizedCorrectedCosine</c> and
+/// <c>standardizedCorrectedZ</c> are the same two after per-dimension standardisation of the unit's rows (Timkey &amp;
+/// van Schijndel 2021): z_ij = (x_ij − μ_j) / σ_j with the mean and population standard deviation of dimension j over
+/// the unit's raw rows, a dimension constant over the unit set to 0, then cosines of the z rows.</para>
+/// <para>Size-preserving label-permutation null (option <c>permutations</c>, default 200; 0 skips it): each
+/// permutation π of the rows (seeded Fisher–Yates, see <see cref="Permutations.LabelPermutations"/>) relabels row i
+/// with the label of row π[i], so every label keeps its size; the null value of a label is its correctedCosine under
+/// the permuted labels (W^π − A; A does not change). <c>correctedNullMean</c> and <c>correctedNullSd</c> (ddof = 1)
+/// summarise the null, <c>correctedPValue</c> = (1 + #{null ≥ observed − 1e-12}) / (1 + permutations) is one-sided
+/// (is the label denser than same-size random sets of the unit's rows?), <c>correctedExcess</c> = correctedCosine −
+/// correctedNullMean. The null mean tends to 0 and its sd to σ_m as permutations grow.</para>
 /// <para>Value: Spearman's ρ between quality rank (1 = best) and withinCosine over the ranked labels (negative when
 /// better answers are more alike); NaN without a quality order (<see cref="EvaluationInput.QualityOrder"/>, else the one
 /// <see cref="LabelVector.QualityOrder"/> of Truth carries; its absence is logged once). Components <c>spearman.&lt;statistic&gt;</c> give ρ for
 /// every statistic (labels with a NaN statistic left out; NaN for fewer than two labels or a constant side).</para>
 /// </summary>
-[KpLabPlugin(PluginKind.Metric, "kp-geometry", Description = "Per expert label: within-label cosine (bootstrap CI), centroid norm and cosines, kNN label agreement and density; Spearman correlation of each with answer quality.")]
+[KpLabPlugin(PluginKind.Metric, "kp-geometry", Description = "Per expert label: within-label cosine (bootstrap CI), anisotropy-corrected and standardised density with its size-preserving permutation null, centroid norm and cosines, kNN label agreement and density; Spearman correlation of each with answer quality.")]
 public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext context) : IMetric<KpGeometryRow>
 {
     private const string Name = "kp-geometry";
@@ -75,7 +130,19 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         ("size", r => r.Size),
     ];
 
-    public MetricResult<KpGeometryRow> Evaluate(EvaluationInput input)
+    /// <summary>The random stream of the label permutations (the bootstrap's is <see cref="Name"/>).</summary>
+    private const string PermutationStream = "kp-geometry.permutations";
+
+    /// <summary>How the unit's cosines are evaluated (tests force either way).</summary>
+    internal CosineMethod CosineMethod { get; init; }
+
+    public MetricResult<KpGeometryRow> Evaluate(EvaluationInput input) => Evaluate(input, permutations: null);
+
+    /// <summary>
+    /// The evaluation with the label permutations of the null given (π as <see cref="Permutations.LabelPermutations.Draw"/>
+    /// yields them, each of length n), instead of drawn from the seed; null draws <see cref="KpGeometryOptions.Permutations"/>.
+    /// </summary>
+    internal MetricResult<KpGeometryRow> Evaluate(EvaluationInput input, IEnumerable<int[]>? permutations)
     {
         ArgumentNullException.ThrowIfNull(input);
         var data = input.RequireEmbeddings(Name);
@@ -124,6 +191,9 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         int k = Math.Min(options.K, n - 1);
         AddNeighbourStatistics(rows, truth, members, k, stats, cancellation);
         AddIntervals(rows, members, stats, cancellation);
+        var cosines = RowCosines.Unit(data, CosineMethod, cancellation);
+        AddCorrectedDensity(cosines, RowCosines.Standardized(data, CosineMethod, cancellation), truth, stats);
+        AddPermutationNull(cosines, truth, stats, permutations ?? DrawPermutations(n), cancellation);
 
         var rank = new int?[labels];
         for (int r = 0; r < ranked.Length; r++) rank[ranked[r]] = r + 1;
@@ -234,6 +304,53 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         }
     }
 
+    /// <summary>allPairsCosine, correctedCosine and correctedZ, raw and after per-dimension standardisation.</summary>
+    private static void AddCorrectedDensity(RowCosines cosines, RowCosines standardized, LabelVector truth, LabelStatistics[] stats)
+    {
+        var standardizedSums = standardized.WithinPairSums(truth.Codes.ToArray(), stats.Length);
+        for (int c = 0; c < stats.Length; c++)
+        {
+            var s = stats[c];
+            s.AllPairsCosine = cosines.AllPairsMean;
+            s.CorrectedCosine = s.WithinCosine - cosines.AllPairsMean; // NaN for a single row
+            s.CorrectedZ = Standardize(s.CorrectedCosine, cosines.SubsetVariance(s.Size));
+            double pairs = (double)s.Size * (s.Size - 1) / 2;
+            s.StandardizedCorrectedCosine = s.Size < 2 ? double.NaN : standardizedSums[c] / pairs - standardized.AllPairsMean;
+            s.StandardizedCorrectedZ = Standardize(s.StandardizedCorrectedCosine, standardized.SubsetVariance(s.Size));
+        }
+    }
+
+    private static double Standardize(double corrected, double variance) => variance > 0 ? corrected / Math.Sqrt(variance) : double.NaN;
+
+    private IEnumerable<int[]> DrawPermutations(int n)
+    {
+        var random = options.Seed is int seed ? new RandomSource(seed).CreateRandom(PermutationStream) : context.Random.CreateRandom(PermutationStream);
+        return Permutations.LabelPermutations.Draw(n, options.Permutations, random);
+    }
+
+    /// <summary>
+    /// The size-preserving permutation null of correctedCosine: per permutation the within-label pair sums of the
+    /// permuted labelling, from the unit's Gram matrix (Σ_c m_c²/2 look-ups) or the labels' vector sums (O(n·d)).
+    /// </summary>
+    private static void AddPermutationNull(RowCosines cosines, LabelVector truth, LabelStatistics[] stats,
+        IEnumerable<int[]> permutations, CancellationToken cancellation)
+    {
+        int n = truth.Codes.Count, labels = stats.Length;
+        var nulls = Enumerable.Range(0, labels).Select(_ => new List<double>()).ToArray();
+        var permuted = new int[n];
+        foreach (var pi in permutations)
+        {
+            cancellation.ThrowIfCancellationRequested(); // O(n²) or O(n·d) per permutation
+            if (pi.Length != n) throw new ArgumentException($"A permutation has {pi.Length} entries for {n} rows.", nameof(permutations));
+            for (int i = 0; i < n; i++) permuted[i] = truth.Codes[pi[i]];
+            var sums = cosines.WithinPairSums(permuted, labels);
+            for (int c = 0; c < labels; c++)
+                if (stats[c].Size >= 2) nulls[c].Add(sums[c] / ((double)stats[c].Size * (stats[c].Size - 1) / 2) - cosines.AllPairsMean);
+        }
+        for (int c = 0; c < labels; c++)
+            stats[c].Null = Permutations.PermutationNull.Of(stats[c].CorrectedCosine, CollectionsMarshal.AsSpan(nulls[c]));
+    }
+
     /// <summary>A label's statistics while they are computed one pass after another.</summary>
     private sealed class LabelStatistics
     {
@@ -246,8 +363,25 @@ public sealed class KpGeometryMetric(KpGeometryOptions options, PluginContext co
         public double KnnCosine { get; set; }
         public double WithinCosineLow { get; set; }
         public double WithinCosineHigh { get; set; }
+        public double AllPairsCosine { get; set; }
+        public double CorrectedCosine { get; set; }
+        public double CorrectedZ { get; set; }
+        public double StandardizedCorrectedCosine { get; set; }
+        public double StandardizedCorrectedZ { get; set; }
+        public Permutations.PermutationNull Null { get; set; } = Permutations.PermutationNull.None;
 
         public KpGeometryRow ToRow(string label, int? rank) => new(label, Size, WithinCosine, CentroidCosine, CentroidNorm,
-            BestCentroidCosine, KnnAgreement, KnnCosine, WithinCosineLow, WithinCosineHigh, rank);
+            BestCentroidCosine, KnnAgreement, KnnCosine, WithinCosineLow, WithinCosineHigh, rank)
+        {
+            AllPairsCosine = AllPairsCosine,
+            CorrectedCosine = CorrectedCosine,
+            CorrectedZ = CorrectedZ,
+            StandardizedCorrectedCosine = StandardizedCorrectedCosine,
+            StandardizedCorrectedZ = StandardizedCorrectedZ,
+            CorrectedNullMean = Null.NullMean,
+            CorrectedNullSd = Null.NullSd,
+            CorrectedPValue = Null.PValue,
+            CorrectedExcess = Null.Excess,
+        };
     }
 }

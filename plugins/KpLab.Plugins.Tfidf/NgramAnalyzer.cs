@@ -1,4 +1,5 @@
 using System.Text;
+using KpLab.TextAnalysis;
 
 namespace KpLab.Plugins.Tfidf;
 
@@ -28,24 +29,9 @@ internal sealed class NgramAnalyzer(TfidfAnalyzer analyzer, int minN, int maxN, 
         }
     }
 
-    /// <summary>The tokens of <c>(?u)\b\w\w+\b</c>: maximal runs of at least two word code points.</summary>
-    public static List<string> Tokens(ReadOnlySpan<int> cps)
-    {
-        var tokens = new List<string>();
-        int i = 0;
-        while (i < cps.Length)
-        {
-            if (!PythonText.IsWord(cps[i])) { i++; continue; }
-            int start = i;
-            while (i < cps.Length && PythonText.IsWord(cps[i])) i++;
-            if (i - start >= 2) tokens.Add(PythonText.FromCodePoints(cps[start..i]));
-        }
-        return tokens;
-    }
-
     private void WordNgrams(int[] cps, FeatureSink sink)
     {
-        var tokens = Tokens(cps);
+        var tokens = TokenPattern.Tokens(cps);
         int top = Math.Min(maxN, tokens.Count);
         for (int n = minN; n <= top; n++)
         {

@@ -1,3 +1,5 @@
+using KpLab.TextAnalysis;
+
 namespace KpLab.Plugins.Tfidf;
 
 /// <summary>

@@ -13,9 +13,16 @@ public sealed class PluginListingTests
         var discoverability = Section(output, "discoverability");
         Assert.Equal(
             ["label string key", "size long", "cluster int?", "precision double", "recall double", "f1 double",
-             "jaccardCluster int?", "jaccard double", "discovered bool"],
+             "jaccardCluster int?", "jaccard double", "discovered bool", "f1NullMean double", "f1NullSd double",
+             "f1PValue double", "f1Excess double", "discoveredAdjusted bool?"],
             OutputColumns(discoverability));
-        Assert.Contains("qualityRank int?", OutputColumns(Section(output, "kp-geometry")));
+        var geometry = OutputColumns(Section(output, "kp-geometry"));
+        Assert.Contains("qualityRank int?", geometry);
+        Assert.Equal(
+            ["allPairsCosine double", "correctedCosine double", "correctedZ double", "standardizedCorrectedCosine double",
+             "standardizedCorrectedZ double", "correctedNullMean double", "correctedNullSd double", "correctedPValue double",
+             "correctedExcess double"],
+            geometry.SkipWhile(c => c != "qualityRank int?").Skip(1));
         Assert.Equal(["label string key", "cluster int key", "count long"], OutputColumns(Section(output, "contingency")));
         Assert.Equal(["cluster int key", "size int", "silhouette double"], OutputColumns(Section(output, "silhouette")));
         Assert.Empty(OutputColumns(Section(output, "ari"))); // a single number: no rows to describe

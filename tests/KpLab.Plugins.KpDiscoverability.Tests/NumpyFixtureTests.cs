@@ -8,7 +8,11 @@ public sealed class NumpyFixtureTests
 {
     private static readonly JsonElement[] Cases = Load();
 
-    private static readonly string[] Columns = ["size", "cluster", "precision", "recall", "f1", "jaccardCluster", "jaccard", "discovered"];
+    private static readonly string[] Columns =
+    [
+        "size", "cluster", "precision", "recall", "f1", "jaccardCluster", "jaccard", "discovered",
+        "f1NullMean", "f1NullSd", "f1PValue", "f1Excess", "discoveredAdjusted",
+    ];
 
     private static JsonElement[] Load()
     {
@@ -34,13 +38,17 @@ public sealed class NumpyFixtureTests
         {
             Threshold = expected.GetProperty("threshold").GetDouble(),
             Noise = expected.GetProperty("noise").GetString() == "exclude" ? DiscoveryNoise.Exclude : DiscoveryNoise.Unmatched,
+            Alpha = expected.GetProperty("alpha").GetDouble(),
         };
+        // The null's relabellings are NumPy's own, handed to the metric, so both sides permute identically.
+        var permutations = expected.GetProperty("permutations").EnumerateArray()
+            .Select(p => p.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
         LabelVector truth = c.GetProperty("numeric").GetBoolean()
             ? c.GetProperty("truth").EnumerateArray().Select(e => e.GetInt32()).ToArray()
             : c.GetProperty("truth").EnumerateArray().Select(e => e.GetString()!).ToArray();
         var predicted = new Partition(c.GetProperty("predicted").EnumerateArray().Select(e => e.GetInt32()).ToArray());
 
-        var result = new Discoverability(options).Evaluate(new EvaluationInput { Truth = truth, Predicted = predicted });
+        var result = new Discoverability(options, PluginContext.Default).Evaluate(new EvaluationInput { Truth = truth, Predicted = predicted }, permutations);
 
         var rows = expected.GetProperty("rows").EnumerateObject().ToArray();
         Assert.Equal(rows.Select(r => r.Name), result.Rows.Select(r => r.Key)); // same labels, same (sorted) order
@@ -58,5 +66,7 @@ public sealed class NumpyFixtureTests
         Assert.Equal(expected.GetProperty("meanBestF1").GetDouble(), result.Components["meanBestF1"], 1e-12);
         Assert.Equal(expected.GetProperty("discovered").GetDouble(), result.Components["discovered"]);
         Assert.Equal(expected.GetProperty("labels").GetDouble(), result.Components["labels"]);
+        Assert.Equal(expected.GetProperty("discoveredAdjusted").GetDouble(), result.Components["discoveredAdjusted"]);
+        Assert.Equal(expected.GetProperty("meanF1Excess").GetDouble(), result.Components["meanF1Excess"], 1e-12);
     }
 }

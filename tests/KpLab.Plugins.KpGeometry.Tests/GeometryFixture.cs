@@ -27,6 +27,10 @@ internal static class GeometryFixture
 
     public static double[] Numbers(JsonElement e) => e.EnumerateArray().Select(Number).ToArray();
 
+    /// <summary>The label permutations NumPy drew for the case's null (row i takes the label of row perm[i]).</summary>
+    public static int[][] Permutations(JsonElement c) =>
+        c.GetProperty("permutations").EnumerateArray().Select(p => p.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
+
     /// <summary>The case as an evaluation input: string labels, or integers where the case says so.</summary>
     public static EvaluationInput Input(JsonElement c)
     {

@@ -81,8 +81,35 @@ public sealed class AgreementMetric : IMetric
 }
 
 /// <summary>A plugin source with the three fakes; records every context it hands out.</summary>
+/// <summary>Keeps the first column of every row; records the token and kernel scope of its last fit.</summary>
+public sealed class FirstColumnReducer : IReducer
+{
+    public string Identity => "first-column/v1";
+    public int OutputDimension => 1;
+    public (CancellationToken Token, int Degree, CancellationToken KernelToken)? LastFit { get; private set; }
+
+    public IReducerModel Fit(EmbeddingMatrix data, CancellationToken cancellationToken = default)
+    {
+        LastFit = (cancellationToken, KpLab.Kernels.KernelParallelism.Current, KpLab.Kernels.KernelParallelism.Cancellation);
+        return new Model(data.Columns, Transform(data));
+    }
+
+    private static EmbeddingMatrix Transform(EmbeddingMatrix data) =>
+        EmbeddingMatrix.Create(data.Rows, 1, span => { for (int i = 0; i < data.Rows; i++) span[i] = data.Row(i)[0]; });
+
+    private sealed class Model(int inputDimension, EmbeddingMatrix embedding) : IReducerModel
+    {
+        public int InputDimension => inputDimension;
+        public int OutputDimension => 1;
+        public EmbeddingMatrix Embedding => embedding;
+        public EmbeddingMatrix Transform(EmbeddingMatrix data, CancellationToken cancellationToken = default) => FirstColumnReducer.Transform(data);
+    }
+}
+
 public sealed class FakePluginSource : IPluginSource
 {
+    public FirstColumnReducer Reducer { get; } = new();
+
     public FakeEmbedder Embedder { get; } = new();
     public List<PluginContext> Contexts { get; } = [];
     public List<ThresholdClusterer> Clusterers { get; } = [];
@@ -92,6 +119,7 @@ public sealed class FakePluginSource : IPluginSource
         Describe(PluginKind.Embedder, "fake-embed", typeof(NoOptions)),
         Describe(PluginKind.Clusterer, "threshold", typeof(ThresholdOptions)),
         Describe(PluginKind.Metric, "agreement", typeof(NoOptions)),
+        Describe(PluginKind.Reducer, "first-column", typeof(NoOptions)),
     ];
 
     public IReadOnlyList<PluginLoadError> Errors { get; init; } = [];
@@ -109,6 +137,7 @@ public sealed class FakePluginSource : IPluginSource
         {
             "fake-embed" => Embedder,
             "threshold" => Track(new ThresholdClusterer((ThresholdOptions)bound, context)),
+            "first-column" => Reducer,
             _ => new AgreementMetric(),
         };
         return new PluginInstance(descriptor, bound, plugin);

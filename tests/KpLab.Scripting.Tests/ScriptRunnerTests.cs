@@ -235,4 +235,24 @@ public sealed class ScriptRunnerTests(ScriptWorkspace workspace) : IClassFixture
         Assert.Equal("cancelled", ScriptWorkspace.Record(result).GetProperty("status").GetString());
         Assert.True(ScriptWorkspace.Record(result).TryGetProperty("cancelledAt", out _));
     }
+
+    [Fact]
+    public async Task A_reducer_fit_runs_as_a_plugin_call_with_the_runs_token_and_threads()
+    {
+        // Reducers used to bypass the run's plugin-call path: their fits saw neither the run's token nor its threads.
+        workspace.Write("reduce.csx", """
+            var data = EmbeddingMatrix.FromRows(new[] { new float[] { 1, 2 }, new float[] { 9, 8 } });
+            var model = Lab.Reducer("first-column").Fit(data);
+            Lab.Log(string.Join(",", model.Embedding.Row(1).ToArray()));
+            """);
+        var plugins = new FakePluginSource();
+        using var cts = new CancellationTokenSource();
+        var (result, output, error) = await workspace.RunAsync("reduce.csx", plugins, threads: 3, cancellation: cts.Token);
+        Assert.True(result.ExitCode == 0, error);
+        Assert.EndsWith("\n9", output.Trim());   // after the reducer's "fitted in" log line
+        var fit = plugins.Reducer.LastFit!.Value;
+        Assert.True(fit.Token.CanBeCanceled);
+        Assert.Equal(fit.Token, fit.KernelToken);
+        Assert.Equal(3, fit.Degree);
+    }
 }

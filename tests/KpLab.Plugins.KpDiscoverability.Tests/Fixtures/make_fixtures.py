@@ -8,6 +8,14 @@ maximum, i.e. the lowest cluster label, and only when the maximum is positive), 
 noise rows in |L| (missed), 'exclude' drops them first. Predicted labelings of SemEval-2013 questions come from
 scikit-learn KMeans on TF-IDF vectors, with answers of fewer than three words marked noise (as a density clusterer
 might).
+
+Permutation null of the best-match F1: for each configuration the permutations of the SCORED rows (all rows under
+'unmatched', the non-noise rows under 'exclude') are drawn here (rng.permutation, a generator per case) and stored as
+"permutations"; the test hands exactly these to the metric through its internal seam
+Discoverability.Evaluate(input, permutations), so both sides use the same relabellings: scored row i takes the label of
+scored row perm[i], the partition stays. Null F1 = the label's best-match F1 on the permuted labels (recomputed here with
+the dense table above); f1NullSd with ddof=1; f1PValue = (1 + #(null >= F1 - 1e-12)) / (1 + permutations);
+f1Excess = F1 - null mean; discoveredAdjusted = discovered and f1PValue < alpha (0.05).
 """
 import csv
 import json
@@ -52,9 +60,40 @@ def discoverability(truth, predicted, threshold, noise):
             "meanBestF1": float(np.mean([r["f1"] for r in rows.values()])), "rows": rows}
 
 
-def case(name, truth, predicted, numeric):
+ALPHA = 0.05
+PERMUTATIONS = 40
+
+
+def with_null(truth, predicted, threshold, noise, rng):
+    """discoverability() plus its permutation null on permutations drawn from rng (returned with the result)."""
+    result = discoverability(truth, predicted, threshold, noise)
+    truth, predicted = np.asarray(truth), np.asarray(predicted)
+    if noise == "exclude":
+        keep = predicted != -1
+        truth, predicted = truth[keep], predicted[keep]
+    perms = [rng.permutation(len(truth)) for _ in range(PERMUTATIONS)]
+    nulls = {label: [] for label in result["rows"]}
+    for p in perms:
+        permuted = discoverability(truth[p].tolist(), predicted, threshold, "unmatched")["rows"]
+        for label in nulls:
+            nulls[label].append(permuted[label]["f1"])
+    adjusted = 0
+    for label, row in result["rows"].items():
+        null = np.array(nulls[label])
+        mean = float(null.mean())
+        p_value = float((1 + np.sum(null >= row["f1"] - 1e-12)) / (1 + len(null)))
+        row.update(f1NullMean=mean, f1NullSd=float(null.std(ddof=1)), f1PValue=p_value, f1Excess=row["f1"] - mean,
+                   discoveredAdjusted=int(row["discovered"] == 1 and p_value < ALPHA))
+        adjusted += row["discoveredAdjusted"]
+    result.update(discoveredAdjusted=adjusted, meanF1Excess=float(np.mean([r["f1Excess"] for r in result["rows"].values()])),
+                  alpha=ALPHA, permutations=[p.tolist() for p in perms])
+    return result
+
+
+def case(name, truth, predicted, numeric, seed):
+    rng = np.random.default_rng(seed)  # only the permutations: the labelings above are unchanged
     return {"name": name, "numeric": numeric, "truth": list(truth), "predicted": [int(p) for p in predicted],
-            "expected": [{"threshold": t, "noise": nz, **discoverability(truth, predicted, t, nz)} for t, nz in CONFIGS]}
+            "expected": [{"threshold": t, "noise": nz, **with_null(truth, predicted, t, nz, rng)} for t, nz in CONFIGS]}
 
 
 def main():
@@ -65,7 +104,7 @@ def main():
     truth = rng.integers(0, 6, 400)
     pred = rng.integers(0, 8, 400)
     pred[rng.random(400) < 0.1] = -1
-    cases.append(case("random_unrelated", truth.tolist(), pred, True))
+    cases.append(case("random_unrelated", truth.tolist(), pred, True, 7001))
 
     # Planted structure: clusters follow the labels with 25% of rows moved, one label split in two clusters, one label
     # (7) seen only as noise, so it disappears under 'exclude'.
@@ -78,12 +117,12 @@ def main():
     pred[rng.random(300) < 0.08] = -1
     truth[:6] = 7
     pred[:6] = -1
-    cases.append(case("random_planted", truth.tolist(), pred, True))
+    cases.append(case("random_planted", truth.tolist(), pred, True, 7002))
 
     # Tied scores: label 0 overlaps clusters 3 and 5 equally (F1 and Jaccard tie; the lower cluster wins).
     truth = [0, 0, 0, 0, 1, 1, 1, 1]
     pred = [5, 5, 3, 3, 5, 3, 9, 9]
-    cases.append(case("ties", truth, pred, True))
+    cases.append(case("ties", truth, pred, True, 7003))
 
     with open(ANSWERS, newline="", encoding="utf-8") as f:
         answers = list(csv.DictReader(f))
@@ -99,7 +138,7 @@ def main():
         X = TfidfVectorizer().fit_transform(texts)
         pred = KMeans(n_clusters=k, n_init=4, random_state=0).fit(X).labels_.astype(int)
         pred[np.array([len(t.split()) < 3 for t in texts])] = -1
-        cases.append(case(f"semeval_{q}", truth, pred, False))
+        cases.append(case(f"semeval_{q}", truth, pred, False, 7100 + len(cases)))
 
     with open(os.path.join(HERE, "discoverability_cases.json"), "w") as f:
         json.dump({"generator": "make_fixtures.py", "numpy": np.__version__, "cases": cases}, f)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace KpLab.Plugins.Tfidf;
+namespace KpLab.TextAnalysis;
 
 /// <summary>
 /// The parts of Python 3's <c>str</c> semantics that scikit-learn's text features depend on, for .NET strings:
@@ -10,7 +10,7 @@ namespace KpLab.Plugins.Tfidf;
 /// code point (Python's <c>sorted</c> on str). .NET's Regex differs in all of these (its <c>\w</c> includes combining
 /// marks and excludes ² or Ⅻ; <c>\s</c> misses U+001C–U+001F), so the analyzers scan code points directly.
 /// </summary>
-internal static class PythonText
+public static class PythonText
 {
     /// <summary>The code points of <paramref name="text"/>; lone surrogates are kept as their own values.</summary>
     public static int[] CodePoints(string text)
