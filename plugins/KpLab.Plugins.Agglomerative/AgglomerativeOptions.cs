@@ -28,7 +28,7 @@ public enum DistanceMetric
 /// <summary>How ward linkage is computed.</summary>
 public enum WardMethod
 {
-    /// <summary>The distance matrix (faster) while it fits the memory budget, centroids otherwise.</summary>
+    /// <summary>The distance matrix below 8,192 rows (faster there) while it fits the memory budget, centroids otherwise.</summary>
     Auto,
     /// <summary>Lance–Williams updates on the full double distance matrix (8·n² bytes).</summary>
     Matrix,
@@ -50,7 +50,7 @@ public sealed record AgglomerativeOptions : MemoryBoundedOptions
     [Description("Cut the tree at this height instead: merges at heights below it are kept (scikit-learn's distance_threshold). Requires nClusters to be unset.")]
     public double? DistanceThreshold { get; init; }
 
-    [Description("Ward only: auto, matrix (full distance matrix, 8 n^2 bytes) or centroids (nearest-neighbour chain on centroids, O(n d) memory, for large n).")]
+    [Description("Ward only: auto (matrix below 8192 rows while it fits the memory budget, centroids otherwise), matrix (full distance matrix, 8 n^2 bytes) or centroids (nearest-neighbour chain on centroids, O(n d) memory, for large n).")]
     public WardMethod WardMethod { get; init; } = WardMethod.Auto;
 
     public override IEnumerable<OptionError> Validate()

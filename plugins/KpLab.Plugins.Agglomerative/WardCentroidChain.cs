@@ -23,8 +23,37 @@ namespace KpLab.Plugins.Agglomerative;
 /// neighbour until that neighbour itself is merged: merges elsewhere only create clusters at least as far. Each cluster
 /// therefore caches its nearest neighbour and rescans only when that neighbour has changed.</para>
 /// </remarks>
+/// <summary>
+/// Ward linkage in O(n·d) memory: the nearest-neighbour chain on cluster centroids, as fastcluster's
+/// <c>linkage_vector</c>. The Ward distance of clusters A and B is √(2·|A||B|/(|A|+|B|))·|c_A − c_B|, which equals
+/// SciPy's Lance–Williams Ward height.
+/// </summary>
+/// <remarks>
+/// <para>Each active cluster keeps a short list of candidate neighbours with their exact Ward values and a lower bound
+/// on the value of every active cluster not in the list. The list's smallest entry is the cluster's nearest neighbour
+/// while it lies strictly below the bound; only when it does not is the cluster scanned against all active clusters.
+/// The lists stay exact under merges because Ward is reducible: when mutual nearest neighbours A and B merge,
+/// d(A ∪ B, C) ≥ min(d(A, C), d(B, C)) for every C. So a cluster that listed A or B lists A ∪ B instead (its exact
+/// value recomputed; clusters that listed neither keep their bound), and A ∪ B lists the union of A's and B's
+/// candidates (exact values recomputed) with the smaller of their bounds. Every cluster listing a slot is found
+/// through a reverse index, so a merge costs O(K·d) for the clusters it touches, not a scan.</para>
+/// <para>A scan reads a float32 copy of the centroids packed in active order (merged-away rows swap-removed) and turns
+/// each squared distance into an interval that provably holds the exact value: the float32 dot product of the rounded
+/// centroids errs by at most (γ_d + 2u + u²)·|c_x||c_z| (Higham §3.1, γ_d = d·u/(1 − d·u), u = 2⁻²⁴, plus the
+/// rounding of both centroids to float32), doubled for safety; the norms are exact doubles. Every cluster whose lower
+/// bound does not exceed the K-th smallest upper bound is measured exactly in double, so the list and the nearest
+/// neighbour (smallest exact value, lowest slot on ties) are those of a scan that measures everything in double.</para>
+/// <para>Tie rule, as SciPy's and fastcluster's chain: the nearest neighbour is the smallest exact value, the lowest slot
+/// among equal values; the previous chain element wins a tie with it, so the chain cannot cycle; the merged cluster
+/// takes the larger slot.</para>
+/// </remarks>
 internal sealed class WardCentroidChain
 {
+    /// <summary>Candidates kept per cluster.</summary>
+    internal const int ListLength = 16;
+    /// <summary>Clusters scanned together in one pass over the centroids.</summary>
+    internal const int BatchSize = 32;
+    private const int K = ListLength;
     private readonly int _n;
     private readonly int _d;
     private readonly double[] _centroids; // slot-major, n × d, double
@@ -33,15 +62,24 @@ internal sealed class WardCentroidChain
     private readonly int[] _position;     // slot → position, -1 when merged away
     private readonly double[] _squares;   // |c|² in double per slot
     private readonly double[] _norms;     // |c| per slot
-    private readonly double[] _size;
-    private readonly int[] _version;      // bumped whenever a slot's cluster changes
-    private readonly int[] _nearest;      // cached nearest slot, -1 when unknown
-    private readonly int[] _nearestVersion;
-    private readonly double[] _nearestValue; // cached Ward value |A||B|/(|A|+|B|)·|c_A − c_B|²
+    private readonly double[] _size;      // 0 once merged away
+    private readonly double[] _positionSquare, _positionNorm, _positionSize; // |c|², |c| and size in packed order
+    private readonly int[] _listSlot;     // n × K candidate slots
+    private readonly double[] _listValue; // n × K exact Ward values |A||B|/(|A|+|B|)·|c_A − c_B|²
+    private readonly int[] _listCount;
+    private readonly double[] _bound;     // lower bound on the value of every active cluster outside the list
+    private readonly List<int>?[] _listedBy; // slot → clusters whose list may hold it (a superset; checked on use)
+    private readonly int[] _stamp;
+    private int _stampNow;
     private readonly double _slackFactor;
+    private readonly float[] _dots;       // BatchSize × count float32 dot products of a scan
+    private readonly List<int> _stale = []; // clusters whose lists ran out since they were last scanned (may repeat)
     private int _count;
-    // Candidates per row in the seeding search.
-    private const int SeedCandidates = 8;
+
+    /// <summary>Scans of all active clusters so far (the work the lists save), for the benchmark's report.</summary>
+    public long Scans { get; private set; }
+    /// <summary>Passes over the centroids so far (each scans up to <see cref="BatchSize"/> clusters).</summary>
+    public long Passes { get; private set; }
 
     public WardCentroidChain(ReadOnlySpan<float> data, int n, int d, CancellationToken cancellationToken)
     {
@@ -54,10 +92,16 @@ internal sealed class WardCentroidChain
         _squares = new double[n];
         _norms = new double[n];
         _size = new double[n];
-        _version = new int[n];
-        _nearest = new int[n];
-        _nearestVersion = new int[n];
-        _nearestValue = new double[n];
+        _listSlot = new int[(long)n * K];
+        _listValue = new double[(long)n * K];
+        _listCount = new int[n];
+        _bound = new double[n];
+        _listedBy = new List<int>?[n];
+        _stamp = new int[n];
+        _positionSquare = new double[n];
+        _positionNorm = new double[n];
+        _positionSize = new double[n];
+        _dots = new float[(long)BatchSize * n];
         for (int i = 0; i < n; i++)
         {
             var row = data.Slice(i * d, d);
@@ -67,23 +111,23 @@ internal sealed class WardCentroidChain
             _norms[i] = Math.Sqrt(_squares[i]);
             _order[i] = _position[i] = i;
             _size[i] = 1;
-            _nearest[i] = -1;
+            (_positionSquare[i], _positionNorm[i], _positionSize[i]) = (_squares[i], _norms[i], 1);
         }
         _count = n;
         double u = Math.ScaleB(1.0, -24);
         _slackFactor = 2 * 2 * (d * u / (1 - d * u) + 2 * u + u * u);
-        SeedSingletonNeighbours(data, cancellationToken);
+        SeedSingletonLists(data, cancellationToken);
     }
 
     /// <summary>
-    /// Fills the nearest-neighbour cache of every row from one float32 k-nearest-neighbour search (GEMM tiles, far
-    /// faster than n scans): the candidates are measured exactly and the closest kept when provably nearest, i.e. when
-    /// every row outside the list is, by the search's error bound, strictly farther; otherwise the row is scanned later.
+    /// Fills every row's list from one float32 k-nearest-neighbour search (GEMM tiles, far faster than n scans): the
+    /// candidates are measured exactly, and the bound is the K-th searched distance less the search's error bound, below
+    /// which no unlisted row can lie.
     /// </summary>
-    private void SeedSingletonNeighbours(ReadOnlySpan<float> data, CancellationToken cancellationToken)
+    private void SeedSingletonLists(ReadOnlySpan<float> data, CancellationToken cancellationToken)
     {
         int n = _n, d = _d;
-        int k = Math.Min(n - 1, SeedCandidates);
+        int k = Math.Min(n - 1, K);
         if (k < 1) return;
         var graph = NearestNeighbors.Search(data, d, k, PairwiseMeasure.SquaredEuclidean, includeSelf: false, cancellationToken);
         double maxSquare = _squares.Max();
@@ -95,25 +139,26 @@ internal sealed class WardCentroidChain
             var neighbours = graph.IndicesOf(i);
             var approx = graph.DistancesOf(i);
             var ci = _centroids.AsSpan(i * d, d);
-            int best = -1;
-            double bestValue = double.PositiveInfinity;
+            int count = 0;
             foreach (int j in neighbours)
             {
-                if (j < 0) continue;
-                double value = 0.5 * WideningSums.SquaredDistance(ci, _centroids.AsSpan(j * d, d));
-                if (value < bestValue || (value == bestValue && j < best)) (best, bestValue) = (j, value);
+                if (j < 0 || j == i) continue;
+                _listSlot[i * K + count] = j;
+                _listValue[i * K + count] = 0.5 * WideningSums.SquaredDistance(ci, _centroids.AsSpan(j * d, d));
+                count++;
+                (_listedBy[j] ??= new List<int>(K)).Add(i);
             }
+            _listCount[i] = count;
             double slack = _slackFactor * (_squares[i] + maxSquare) + 1e-12 * (_squares[i] + maxSquare);
-            if (best < 0 || !(0.5 * (approx[k - 1] - slack) > bestValue)) continue; // not provably nearest
-            _nearest[i] = best;
-            _nearestVersion[i] = _version[best];
-            _nearestValue[i] = bestValue;
+            _bound[i] = k == n - 1 ? double.PositiveInfinity : Math.Max(0, 0.5 * (approx[k - 1] - slack));
+            if (!ListIsValid(i)) _stale.Add(i);
         }
     }
 
     /// <summary>Peak bytes for n rows of d values.</summary>
     public static long PeakBytes(long n, long d) =>
-        12 * n * d + 96 * n + KernelParallelism.Current * 4L * PairwiseKernel.DefaultTileRows * n;
+        12 * n * d + (96 + 12 * K + 2 * 4 * 2 * K + 4 * BatchSize) * n
+        + KernelParallelism.Current * 4L * PairwiseKernel.DefaultTileRows * n; // the seeding search's tiles
 
     /// <summary>Runs the chain; merges as (smaller slot, larger slot, height), the merged cluster in the larger slot.</summary>
     public (int X, int Y, double Height)[] Run(CancellationToken cancellationToken, Action<double>? progress)
@@ -121,7 +166,6 @@ internal sealed class WardCentroidChain
         var raw = new (int X, int Y, double Height)[_n - 1];
         var chain = new int[_n];
         int chainLength = 0, first = 0;
-        var scratch = new double[2 * _n];
         for (int k = 0; k < _n - 1; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -136,13 +180,12 @@ internal sealed class WardCentroidChain
             while (true)
             {
                 x = chain[chainLength - 1];
-                (y, value) = Nearest(x, scratch, cancellationToken);
+                (y, value) = Nearest(x, cancellationToken);
                 // As SciPy and fastcluster: the previous chain element wins ties, so the chain cannot cycle.
-                if (chainLength > 1 && chain[chainLength - 2] is var previous && _nearestValue[previous] <= value
-                    && _nearest[previous] == x && _nearestVersion[previous] == _version[x])
+                if (chainLength > 1 && chain[chainLength - 2] is var previous && WardValue(x, previous) is var back && back <= value)
                 {
                     y = previous;
-                    value = _nearestValue[previous];
+                    value = back;
                     break;
                 }
                 chain[chainLength++] = y;
@@ -150,119 +193,201 @@ internal sealed class WardCentroidChain
             chainLength -= 2;
             if (x > y) (x, y) = (y, x);
             raw[k] = (x, y, Math.Sqrt(2 * value));
-            Merge(x, y);
+            Merge(x, y, value);
         }
         progress?.Invoke(1.0);
         return raw;
     }
 
-    /// <summary>The nearest active cluster to slot x and its Ward value, from the cache or a bounded scan.</summary>
-    private (int Slot, double Value) Nearest(int x, double[] scratch, CancellationToken cancellationToken)
+    /// <summary>The exact Ward value of slots a and b (symmetric bit for bit).</summary>
+    private double WardValue(int a, int b)
     {
-        int cached = _nearest[x];
-        if (cached >= 0 && _position[cached] >= 0 && _nearestVersion[x] == _version[cached])
-            return (cached, _nearestValue[x]);
-        int count = _count, d = _d, px = _position[x];
-        var low = scratch.AsSpan(0, count);
-        var high = scratch.AsSpan(_n, count);
-        var query = _packed.AsSpan(px * d, d).ToArray();
-        double squareX = _squares[x], normX = Math.Sqrt(squareX), sizeX = _size[x];
-        // Upper and lower bounds of the Ward value against every active cluster; chunks in parallel when large.
-        int chunks = count >= 4096 ? KernelParallelism.Current : 1;
-        var bestHigh = new double[chunks];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks, CancellationToken = cancellationToken }, c =>
-        {
-            int p0 = (int)((long)count * c / chunks), p1 = (int)((long)count * (c + 1) / chunks);
-            bestHigh[c] = Bound(query, squareX, normX, sizeX, p0, p1, px, scratch);
-        });
-        double threshold = bestHigh.Min();
+        double sa = _size[a], sb = _size[b];
+        return sa * sb / (sa + sb) * WideningSums.SquaredDistance(_centroids.AsSpan(a * _d, _d), _centroids.AsSpan(b * _d, _d));
+    }
+
+    /// <summary>The nearest active cluster to slot x and its Ward value, from the list or a bounded scan.</summary>
+    private (int Slot, double Value) Nearest(int x, CancellationToken cancellationToken)
+    {
         int best = -1;
         double bestValue = double.PositiveInfinity;
-        var cx = _centroids.AsSpan(x * d, d);
+        for (int e = x * K, end = e + _listCount[x]; e < end; e++)
+        {
+            double value = _listValue[e];
+            if (value < bestValue || (value == bestValue && _listSlot[e] < best)) (best, bestValue) = (_listSlot[e], value);
+        }
+        // Strictly below the bound: an unlisted cluster at the same value could hold a lower slot.
+        return best >= 0 && bestValue < _bound[x] ? (best, bestValue) : Scan(x, cancellationToken);
+    }
+
+    /// <summary>
+    /// A lower bound on the Ward value of A ∪ B to every cluster C outside both lists, from A's bound α, B's bound β
+    /// and the merge value δ of A and B. Lance–Williams: v(A∪B, C) = ((a + c)·v(A, C) + (b + c)·v(B, C) − c·δ) / (a + b
+    /// + c) with v(A, C) ≥ α, v(B, C) ≥ β, which is monotone in c = |C| ≥ 1, so the smaller of its value at c = 1 and its
+    /// limit α + β − δ bounds it. Since δ ≤ min(α, β) (A and B are mutual nearest neighbours) this is at least min(α, β),
+    /// and usually well above it: merged clusters are farther from everything, and the bound says so without a scan.
+    /// The factor absorbs the rounding of the computed values.
+    /// </summary>
+    private static double MergedBound(double alpha, double beta, double a, double b, double delta)
+    {
+        if (double.IsPositiveInfinity(alpha) || double.IsPositiveInfinity(beta)) return Math.Min(alpha, beta);
+        double atOne = ((a + 1) * alpha + (b + 1) * beta - delta) / (a + b + 1);
+        double limit = alpha + beta - delta;
+        return Math.Max(Math.Min(alpha, beta), Math.Min(atOne, limit)) * (1 - 1e-12);
+    }
+
+    /// <summary>
+    /// Rebuilds the list of slot x, and in the same pass those of up to <see cref="BatchSize"/> − 1 other clusters whose
+    /// lists have run out, from a scan of all active clusters; returns x's nearest neighbour. The pass is one blocked
+    /// product of the packed centroids with the batch's rows (<see cref="PairwiseKernel.ForEachTile"/>), so the
+    /// centroids are read from memory once for the whole batch rather than once per cluster.
+    /// </summary>
+    private (int Slot, double Value) Scan(int x, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int count = _count, d = _d;
+        var batch = new List<int>(BatchSize) { x };
+        int mark = ++_stampNow;
+        _stamp[x] = mark;
+        while (batch.Count < BatchSize && _stale.Count > 0)
+        {
+            int s = _stale[^1];
+            _stale.RemoveAt(_stale.Count - 1);
+            if (_size[s] == 0 || _stamp[s] == mark || ListIsValid(s)) continue;
+            _stamp[s] = mark;
+            batch.Add(s);
+        }
+        Scans += batch.Count;
+        Passes++;
+        int b = batch.Count;
+        var queries = new float[b * d];
+        for (int i = 0; i < b; i++) _packed.AsSpan(_position[batch[i]] * d, d).CopyTo(queries.AsSpan(i * d, d));
+        var dots = _dots;
+        PairwiseKernel.ForEachTile(_packed.AsSpan(0, count * d), queries, d, PairwiseMeasure.Dot, (r0, rows, tile) =>
+        {
+            for (int r = 0; r < rows; r++)
+                for (int i = 0; i < b; i++) dots[i * count + r0 + r] = tile[r * b + i];
+        });
+        var lists = new List<(double Value, int Slot)>[b];
+        var outside = new double[b];
+        Parallel.For(0, b, new ParallelOptions { MaxDegreeOfParallelism = KernelParallelism.Current, CancellationToken = cancellationToken },
+            i => (lists[i], outside[i]) = Candidates(batch[i], dots.AsSpan(i * count, count)));
+        int keep = Math.Min(K, count - 1);
+        for (int i = 0; i < b; i++) SetList(batch[i], lists[i], keep, outside[i]);
+        return (lists[0][0].Slot, lists[0][0].Value);
+    }
+
+    /// <summary>
+    /// From the float32 dot products of slot x with every packed cluster: the exact, sorted Ward values of every cluster
+    /// that may be among x's K nearest, and a bound on the value of every cluster left out. One pass: the K-th smallest
+    /// upper bound so far only falls, so a cluster whose lower bound exceeds it when met can never qualify.
+    /// </summary>
+    private (List<(double Value, int Slot)> Sorted, double Outside) Candidates(int x, ReadOnlySpan<float> dots)
+    {
+        int count = _count, d = _d, px = _position[x], keep = Math.Min(K, count - 1);
+        double squareX = _squares[x], sizeX = _size[x], slackX = _slackFactor * _norms[x];
+        Span<double> heap = stackalloc double[keep];
+        int filled = 0;
+        var met = new List<(int Position, double Low)>(8 * K);
+        var squares = _positionSquare.AsSpan(0, count);
+        var norms = _positionNorm.AsSpan(0, count);
+        var sizes = _positionSize.AsSpan(0, count);
         for (int p = 0; p < count; p++)
         {
-            if (low[p] > threshold || p == px) continue;
+            // The float32 value |x|² + |z|² − 2x·z errs by at most the slack (see the class remarks).
+            double squareZ = squares[p], sizeZ = sizes[p];
+            double approx = squareX + squareZ - 2 * (double)dots[p];
+            double slack = slackX * norms[p] + 1e-12 * (squareX + squareZ);
+            double weight = sizeZ * sizeX / (sizeZ + sizeX);
+            double high = weight * (approx + slack);
+            if (p == px) continue;
+            if (filled < keep || weight * Math.Max(0, approx - slack) <= heap[0]) met.Add((p, weight * Math.Max(0, approx - slack)));
+            Offer(heap, ref filled, high);
+        }
+        double threshold = filled < keep ? double.PositiveInfinity : heap[0];
+        var sorted = new List<(double Value, int Slot)>(2 * K);
+        var cx = _centroids.AsSpan(x * d, d);
+        foreach (var (p, low) in met)
+        {
+            if (low > threshold) continue;
             int z = _order[p];
-            double value = _size[z] * sizeX / (_size[z] + sizeX) * WideningSums.SquaredDistance(cx, _centroids.AsSpan(z * d, d));
-            if (value < bestValue || (value == bestValue && z < best))
-            {
-                bestValue = value;
-                best = z;
-            }
+            sorted.Add((_size[z] * sizeX / (_size[z] + sizeX) * WideningSums.SquaredDistance(cx, _centroids.AsSpan(z * d, d)), z));
         }
-        _nearest[x] = best;
-        _nearestVersion[x] = _version[best];
-        _nearestValue[x] = bestValue;
-        return (best, bestValue);
+        sorted.Sort();
+        return (sorted, keep == count - 1 ? double.PositiveInfinity : threshold);
     }
 
-    /// <summary>Bounds for positions [p0, p1) into scratch (low at p, high at n + p); returns the smallest high.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double Bound(float[] query, double squareX, double normX, double sizeX, int p0, int p1, int px, double[] scratch)
-    {
-        int d = _d, n = _n;
-        double min = double.PositiveInfinity;
-        ref float q = ref MemoryMarshal.GetArrayDataReference(query);
-        Span<double> dots = stackalloc double[4];
-        double slackX = _slackFactor * normX;
-        for (int p = p0; p < p1; p += 4)
-        {
-            int rows = Math.Min(4, p1 - p);
-            if (rows == 4) Dot4(ref q, ref _packed[p * d], d, dots);
-            else for (int r = 0; r < rows; r++) dots[r] = Dot(ref q, ref _packed[(p + r) * d], d);
-            for (int r = 0; r < rows; r++)
-            {
-                int at = p + r, z = _order[at];
-                double squareZ = _squares[z], sizeZ = _size[z];
-                double approx = squareX + squareZ - 2 * dots[r];
-                double slack = slackX * _norms[z] + 1e-12 * (squareX + squareZ);
-                double weight = sizeZ * sizeX / (sizeZ + sizeX);
-                double lo = weight * Math.Max(0, approx - slack), hi = weight * (approx + slack);
-                if (at == px) lo = hi = double.PositiveInfinity;
-                scratch[at] = lo;
-                scratch[n + at] = hi;
-                if (hi < min) min = hi;
-            }
-        }
-        return min;
-    }
-
-    /// <summary>Four float32 dot products of the query with consecutive rows, the query read once per step.</summary>
+    /// <summary>Keeps the smallest values offered in a max-heap of fixed capacity.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot4(ref float q, ref float rows, int d, Span<double> result)
+    private static void Offer(Span<double> heap, ref int filled, double value)
     {
-        if (!Vector512.IsHardwareAccelerated || d % 16 != 0)
+        int k = heap.Length;
+        if (filled < k)
         {
-            for (int r = 0; r < 4; r++) result[r] = Dot(ref q, ref Unsafe.Add(ref rows, r * d), d);
+            int i = filled++;
+            heap[i] = value;
+            while (i > 0 && heap[(i - 1) / 2] < heap[i])
+            {
+                (heap[i], heap[(i - 1) / 2]) = (heap[(i - 1) / 2], heap[i]);
+                i = (i - 1) / 2;
+            }
             return;
         }
-        ref float r1 = ref Unsafe.Add(ref rows, d);
-        ref float r2 = ref Unsafe.Add(ref rows, 2 * d);
-        ref float r3 = ref Unsafe.Add(ref rows, 3 * d);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int k = 0; k < d; k += 16)
+        if (!(value < heap[0])) return;
+        heap[0] = value;
+        for (int i = 0; ;)
         {
-            var v = Vector512.LoadUnsafe(ref q, (nuint)k);
-            a0 = Vector512.FusedMultiplyAdd(v, Vector512.LoadUnsafe(ref rows, (nuint)k), a0);
-            a1 = Vector512.FusedMultiplyAdd(v, Vector512.LoadUnsafe(ref r1, (nuint)k), a1);
-            a2 = Vector512.FusedMultiplyAdd(v, Vector512.LoadUnsafe(ref r2, (nuint)k), a2);
-            a3 = Vector512.FusedMultiplyAdd(v, Vector512.LoadUnsafe(ref r3, (nuint)k), a3);
+            int l = 2 * i + 1, r = l + 1, m = i;
+            if (l < k && heap[l] > heap[m]) m = l;
+            if (r < k && heap[r] > heap[m]) m = r;
+            if (m == i) break;
+            (heap[i], heap[m]) = (heap[m], heap[i]);
+            i = m;
         }
-        result[0] = Vector512.Sum(a0);
-        result[1] = Vector512.Sum(a1);
-        result[2] = Vector512.Sum(a2);
-        result[3] = Vector512.Sum(a3);
     }
 
-    // The kernel's float32 dot product; the proven bounds above hold for any summation order, so the exact pairs are
-    // decided the same whichever SIMD width the kernel picks.
-    private static double Dot(ref float x, ref float y, int d) =>
-        VectorMath.Dot(MemoryMarshal.CreateReadOnlySpan(ref x, d), MemoryMarshal.CreateReadOnlySpan(ref y, d));
+    /// <summary>Whether the list of slot x yields its nearest neighbour without a scan.</summary>
+    private bool ListIsValid(int x)
+    {
+        double min = double.PositiveInfinity;
+        for (int e = x * K, end = e + _listCount[x]; e < end; e++) min = Math.Min(min, _listValue[e]);
+        return min < _bound[x];
+    }
 
-    /// <summary>Merges slot x into slot y (x &lt; y): y takes the weighted centroid, x leaves the packed order.</summary>
-    private void Merge(int x, int y)
+    /// <summary>
+    /// Lists the first <paramref name="keep"/> of the sorted candidates for slot x; the bound is the smaller of
+    /// <paramref name="outside"/> (a bound on every non-candidate) and the first candidate left out.
+    /// </summary>
+    private void SetList(int x, List<(double Value, int Slot)> sorted, int keep, double outside)
+    {
+        keep = Math.Min(keep, sorted.Count);
+        for (int e = 0; e < keep; e++)
+        {
+            var (value, slot) = sorted[e];
+            _listSlot[x * K + e] = slot;
+            _listValue[x * K + e] = value;
+            (_listedBy[slot] ??= new List<int>(K)).Add(x);
+        }
+        _listCount[x] = keep;
+        _bound[x] = keep < sorted.Count ? Math.Min(outside, sorted[keep].Value) : outside;
+    }
+
+    /// <summary>
+    /// Merges slot x into slot y (x &lt; y): y takes the weighted centroid and the union of both lists, every list that
+    /// held x or y holds the merged cluster instead, and x leaves the packed order.
+    /// </summary>
+    private void Merge(int x, int y, double merged)
     {
         int d = _d;
+        // The merged cluster's candidates: both lists (less x and y), measured again once the centroid is updated.
+        var union = new List<int>(2 * K);
+        int mark = ++_stampNow;
+        _stamp[x] = _stamp[y] = mark;
+        foreach (int slot in new[] { x, y })
+            for (int e = slot * K, end = e + _listCount[slot]; e < end; e++)
+                if (_stamp[_listSlot[e]] != mark) { _stamp[_listSlot[e]] = mark; union.Add(_listSlot[e]); }
+        double outside = MergedBound(_bound[x], _bound[y], _size[x], _size[y], merged);
+
         double sx = _size[x], sy = _size[y], total = sx + sy;
         var cx = _centroids.AsSpan(x * d, d);
         var cy = _centroids.AsSpan(y * d, d);
@@ -271,20 +396,56 @@ internal sealed class WardCentroidChain
         _norms[y] = Math.Sqrt(_squares[y]);
         _size[y] = total;
         _size[x] = 0;
-        _version[y]++;
-        _version[x]++;
-        _nearest[y] = -1;
         var packedY = _packed.AsSpan(_position[y] * d, d);
         for (int k = 0; k < d; k++) packedY[k] = (float)cy[k];
+        (_positionSquare[_position[y]], _positionNorm[_position[y]], _positionSize[_position[y]]) = (_squares[y], _norms[y], total);
         // Remove x by moving the last packed row into its place; ties are broken by slot number, not scan order.
         int px = _position[x], last = _count - 1;
         if (px != last)
         {
             _packed.AsSpan(last * d, d).CopyTo(_packed.AsSpan(px * d, d));
+            (_positionSquare[px], _positionNorm[px], _positionSize[px]) = (_positionSquare[last], _positionNorm[last], _positionSize[last]);
             _order[px] = _order[last];
             _position[_order[px]] = px;
         }
         _position[x] = -1;
         _count--;
+
+        // Every list that held x or y now holds the merged cluster, at its exact value.
+        var listedBy = new List<int>();
+        mark = ++_stampNow;
+        foreach (int slot in new[] { x, y })
+        {
+            if (_listedBy[slot] is not { } holders) continue;
+            foreach (int z in holders)
+            {
+                if (_stamp[z] == mark || _size[z] == 0 || z == y) continue;
+                _stamp[z] = mark;
+                int e = z * K, count = _listCount[z], kept = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    int s = _listSlot[e + i];
+                    if (s == x || s == y) continue;
+                    _listSlot[e + kept] = s;
+                    _listValue[e + kept] = _listValue[e + i];
+                    kept++;
+                }
+                if (kept == count) continue; // it listed neither
+                _listSlot[e + kept] = y;
+                _listValue[e + kept] = WardValue(z, y);
+                _listCount[z] = kept + 1;
+                listedBy.Add(z);
+                if (!ListIsValid(z)) _stale.Add(z);
+            }
+        }
+        _listedBy[x] = null;
+        _listedBy[y] = listedBy;
+
+        var candidates = new List<(double Value, int Slot)>(union.Count);
+        foreach (int w in union) candidates.Add((WardValue(y, w), w));
+        candidates.Sort();
+        SetList(y, candidates, K, outside);
+        _listCount[x] = 0;
+        if (!ListIsValid(y)) _stale.Add(y);
     }
 }

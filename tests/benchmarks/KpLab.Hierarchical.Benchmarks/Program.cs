@@ -9,7 +9,7 @@ namespace KpLab.Hierarchical.Benchmarks;
 
 /// <summary>
 /// `time FILE.f32 N D OP [HEIGHTS.txt]` times one run of OP (agglo_ward, agglo_ward_matrix, agglo_ward_centroids,
-/// agglo_average_cosine, hdbscan, hdbscan_50) on the raw float32 file that
+/// agglo_average_cosine, agglo_complete, agglo_single, hdbscan, hdbscan_50) on the raw float32 file that
 /// peer.py wrote, prints one JSON line, and is what scripts/bench-hierarchical compares with the peers; any other
 /// arguments go to BenchmarkDotNet.
 /// </summary>
@@ -24,7 +24,16 @@ public static class Program
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
-            var partition = clusterer.Fit(data);
+            Partition partition;
+            try
+            {
+                partition = clusterer.Fit(data);
+            }
+            catch (MemoryBudgetExceededException refusal) // a refusal is a result: print it as one line
+            {
+                Console.WriteLine($"{{\"op\":\"{args[4]}\",\"n\":{data.Rows},\"d\":{data.Columns},\"refused_after_seconds\":{watch.Elapsed.TotalSeconds:F3},\"message\":\"{refusal.Message.Replace("\"", "'")}\"}}");
+                return;
+            }
             watch.Stop();
             process.Refresh();
             double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
@@ -53,6 +62,8 @@ public static class Workloads
         "agglo_ward_centroids" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Ward, NClusters = 8, WardMethod = WardMethod.Centroids }, PluginContext.Default),
         "hdbscan_50" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 50 }, Staged),
         "agglo_average_cosine" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Average, Metric = DistanceMetric.Cosine, NClusters = 8 }, PluginContext.Default),
+        "agglo_complete" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Complete, NClusters = 8 }, PluginContext.Default),
+        "agglo_single" => new AgglomerativeClusterer(new AgglomerativeOptions { Linkage = Linkage.Single, NClusters = 8 }, PluginContext.Default),
         "hdbscan" => new HdbscanClusterer(new HdbscanOptions { MinClusterSize = 15 }, PluginContext.Default),
         _ => throw new ArgumentException($"unknown op {op}"),
     };
