@@ -65,6 +65,18 @@ internal sealed class FakeSweepHost(string runDirectory, int jobs = 1) : ISweepH
     public static Dataset Unit(string group, params (string Text, string Label)[] items) =>
         new("d/" + group, items.Select((t, i) => new TextItem($"{group}-{i}", t.Text, group, t.Label)).ToArray()) { QualityOrder = ["a", "b", "c"] };
 
+    /// <summary>
+    /// The sweep most tests declare on <see cref="Units"/>: one embedder, a per-unit clusterer and a two-option grid,
+    /// two seeds, a metric and a unit metric (2 units × 7 trials).
+    /// </summary>
+    public Sweep StandardSweep() => new Sweep(this, Units())
+        .Embedders("chars")
+        .Clusterer("mod", u => new { k = u.LabelNames.Count })
+        .Clusterers("mod", _ => [new { k = 2 }, new { k = 4 }], label: "mod-grid")
+        .Seeds(1, 2)
+        .Metrics("agreement")
+        .UnitMetrics("spread");
+
     public static IReadOnlyList<Dataset> Units() =>
     [
         Unit("q1", ("apple", "a"), ("banana", "b"), ("cherry", "a"), ("date", "c"), ("elder", "b"), ("fig", "a")),

@@ -21,13 +21,7 @@ public sealed class ResampleTests : IDisposable
 
     private string Folder(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
 
-    private static Sweep Declare(FakeSweepHost host) => new Sweep(host, FakeSweepHost.Units())
-        .Embedders("chars")
-        .Clusterer("mod", u => new { k = u.LabelNames.Count })
-        .Clusterers("mod", _ => [new { k = 2 }, new { k = 4 }], label: "mod-grid")
-        .Seeds(1, 2)
-        .Metrics("agreement")
-        .UnitMetrics("spread");
+    private static Sweep Declare(FakeSweepHost host) => host.StandardSweep();
 
     private static Sweep Resampled(FakeSweepHost host) => Declare(host).Resamples(3, "agreement");
 
