@@ -76,14 +76,30 @@ public static class VectorMath
     {
         ref var px = ref MemoryMarshal.GetReference(x);
         ref var py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        var acc = TLanes.Zero;
-        for (; i <= n - TLanes.Count; i += TLanes.Count)
+        int n = x.Length, i = 0, w = TLanes.Count;
+        // Four accumulators: one would make every fused multiply–add wait for the one before (the sum's latency, not
+        // the loads, would set the pace on long rows such as 384-d embeddings).
+        var acc0 = TLanes.Zero;
+        var acc1 = TLanes.Zero;
+        var acc2 = TLanes.Zero;
+        var acc3 = TLanes.Zero;
+        for (; i <= n - 4 * w; i += 4 * w)
+        {
+            var diff0 = TLanes.Subtract(TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i));
+            var diff1 = TLanes.Subtract(TLanes.Load(ref px, (nuint)(i + w)), TLanes.Load(ref py, (nuint)(i + w)));
+            var diff2 = TLanes.Subtract(TLanes.Load(ref px, (nuint)(i + 2 * w)), TLanes.Load(ref py, (nuint)(i + 2 * w)));
+            var diff3 = TLanes.Subtract(TLanes.Load(ref px, (nuint)(i + 3 * w)), TLanes.Load(ref py, (nuint)(i + 3 * w)));
+            acc0 = TLanes.FusedMultiplyAdd(diff0, diff0, acc0);
+            acc1 = TLanes.FusedMultiplyAdd(diff1, diff1, acc1);
+            acc2 = TLanes.FusedMultiplyAdd(diff2, diff2, acc2);
+            acc3 = TLanes.FusedMultiplyAdd(diff3, diff3, acc3);
+        }
+        for (; i <= n - w; i += w)
         {
             var diff = TLanes.Subtract(TLanes.Load(ref px, (nuint)i), TLanes.Load(ref py, (nuint)i));
-            acc = TLanes.FusedMultiplyAdd(diff, diff, acc);
+            acc0 = TLanes.FusedMultiplyAdd(diff, diff, acc0);
         }
-        return SquaredL2Tail(x, y, i, TLanes.Sum(acc));
+        return SquaredL2Tail(x, y, i, TLanes.Sum(TLanes.Add(TLanes.Add(acc0, acc1), TLanes.Add(acc2, acc3))));
     }
 
     private static float SquaredL2Tail(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int i, float sum)
