@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KpLab.Abstractions;
 using KpLab.Data;
 
@@ -70,10 +71,14 @@ public sealed record Sweep
     }
 
     /// <summary>Adds a clusterer with fixed options.</summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "Scripts compile against this surface when they run, so no compiled caller can bind to a stale overload; the two overloads differ in the options' type.")]
     public Sweep Clusterer(string name, object? options = null, RowTransform rows = RowTransform.None, string? label = null) =>
         Clusterers(name, _ => [options], rows, label);
 
     /// <summary>Adds a clusterer whose options depend on the unit (e.g. k = the number of labels in it).</summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "Scripts compile against this surface when they run, so no compiled caller can bind to a stale overload; the two overloads differ in the options' type.")]
     public Sweep Clusterer(string name, Func<SweepUnit, object?> options, RowTransform rows = RowTransform.None, string? label = null)
     {
         ArgumentNullException.ThrowIfNull(options);
