@@ -194,14 +194,14 @@ internal sealed class LayoutOptimizer(double a, double b, double gamma, int nega
             for (int group = 0; group < terms; group += width)
             {
                 // The lanes' vertices: the edge's tail first, then negative samples (umap-learn skips one that drew the
-                // head itself); lanes past the last term read the head (distance 0) and count for nothing.
+                // head itself); lanes past the last term read the tail again and count for nothing. (Not the head: when
+                // placing new rows, j numbers the new rows, not the rows of the layout the lanes read.)
                 int used = Math.Min(width, terms - group);
                 int countedBits = (1 << used) - 1;
                 for (int lane = 0; lane < width; lane++)
                 {
-                    int vertex = j;
-                    if (group + lane == 0) vertex = k;
-                    else if (lane < used)
+                    int vertex = k;
+                    if (group + lane > 0 && lane < used)
                     {
                         vertex = _random.NextBelow(vertices);
                         if (shared && vertex == j) countedBits &= ~(1 << lane);

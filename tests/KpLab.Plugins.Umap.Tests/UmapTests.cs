@@ -156,6 +156,24 @@ public sealed class UmapTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MoreNewRowsThanTrainingRowsArePlacedToo()
+    {
+        // 300 training rows, 1,497 new ones: the new rows outnumber the layout they are placed against (the layout's
+        // lanes must never index it by a new row's number).
+        var train = Enumerable.Range(0, 300).ToArray();
+        var held = Enumerable.Range(300, Digits.Value.Rows - 300).ToArray();
+        var model = Fit(Digits.Value.SelectRows(train), new UmapOptions { Seed = 0 });
+        var placed = model.Transform(Digits.Value.SelectRows(held));
+        Assert.Equal((held.Length, 2), (placed.Rows, placed.Columns));
+        Assert.All(placed.ToArray(), value => Assert.True(float.IsFinite(value)));
+        var neighbours = NearestNeighbors.Search(placed.Values, model.Embedding.Values, 2, 5, PairwiseMeasure.SquaredEuclidean);
+        int correct = Enumerable.Range(0, held.Length).Count(i => neighbours.IndicesOf(i).ToArray()
+            .GroupBy(j => DigitLabels.Value[train[j]]).OrderByDescending(g => g.Count()).First().Key == DigitLabels.Value[held[i]]);
+        output.WriteLine($"1,497 digits placed against a layout of 300: 5-NN accuracy {(double)correct / held.Length:F3}");
+        Assert.True(correct > 0.8 * held.Length, $"accuracy {(double)correct / held.Length:F3}");
+    }
+
+    [Fact]
     public void BadInputIsRefusedNamingTheProblem()
     {
         var data = Digits.Value.SelectRows(Enumerable.Range(0, 50).ToArray());
