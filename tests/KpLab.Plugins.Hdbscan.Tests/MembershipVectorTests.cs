@@ -13,13 +13,7 @@ namespace KpLab.Plugins.Hdbscan.Tests;
 public sealed class MembershipVectorTests
 {
     private const double Tolerance = 1e-12;
-    private static readonly JsonElement[] Cases = Load();
-
-    private static JsonElement[] Load()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(RDbscanFixture.PathOf("membership_cases.json")));
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(e => e.Clone()).ToArray();
-    }
+    private static readonly JsonElement[] Cases = NewRowsCase.Load("membership_cases.json");
 
     public static IEnumerable<object[]> Names() => Cases.Select(c => new object[] { c.GetProperty("name").GetString()! });
 
@@ -27,20 +21,11 @@ public sealed class MembershipVectorTests
 
     private static (ISoftClusterModel Model, EmbeddingMatrix Train, EmbeddingMatrix New, HdbscanClusterer Clusterer) Fit(JsonElement c)
     {
-        var all = NpyFile.Load(RDbscanFixture.PathOf(c.GetProperty("file").GetString()!));
-        int train = c.GetProperty("trainRows").GetInt32();
-        var x = EmbeddingMatrix.FromValues(train, all.Columns, all.Values[..(train * all.Columns)]);
-        var options = new HdbscanOptions
-        {
-            MinClusterSize = c.GetProperty("minClusterSize").GetInt32(),
-            MinSamples = c.GetProperty("minSamples").ValueKind == JsonValueKind.Null ? null : c.GetProperty("minSamples").GetInt32(),
-            Metric = c.GetProperty("metric").GetString() == "cosine" ? HdbscanMetric.Cosine : HdbscanMetric.Euclidean,
-            AllowSingleCluster = c.GetProperty("allowSingleCluster").GetBoolean(),
-        };
-        var clusterer = new HdbscanClusterer(options, PluginContext.Default);
-        var model = (ISoftClusterModel)clusterer.FitModel(x);
+        var fixture = NewRowsCase.From(c);
+        var clusterer = new HdbscanClusterer(fixture.Options, PluginContext.Default);
+        var model = (ISoftClusterModel)clusterer.FitModel(fixture.Train);
         Assert.Equal(Ints(c.GetProperty("fitLabels")), model.Partition.Labels);
-        return (model, x, NpyFile.Load(RDbscanFixture.PathOf(c.GetProperty("newFile").GetString()!)), clusterer);
+        return (model, fixture.Train, fixture.New, clusterer);
     }
 
     private static int[] Ints(JsonElement e) => e.EnumerateArray().Select(v => v.GetInt32()).ToArray();

@@ -10,30 +10,14 @@ namespace KpLab.Plugins.Hdbscan.Tests;
 /// </summary>
 public sealed class PredictionTests
 {
-    private static readonly JsonElement[] Cases = Load();
-
-    private static JsonElement[] Load()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(RDbscanFixture.PathOf("prediction_cases.json")));
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(e => e.Clone()).ToArray();
-    }
+    private static readonly JsonElement[] Cases = NewRowsCase.Load("prediction_cases.json");
 
     public static IEnumerable<object[]> Names() => Cases.Select(c => new object[] { c.GetProperty("name").GetString()! });
 
     private static (HdbscanClusterer Clusterer, EmbeddingMatrix Train, EmbeddingMatrix New, JsonElement Case) Setup(string name)
     {
-        var c = Cases.Single(e => e.GetProperty("name").GetString() == name);
-        var all = NpyFile.Load(RDbscanFixture.PathOf(c.GetProperty("file").GetString()!));
-        int train = c.GetProperty("trainRows").GetInt32();
-        var x = EmbeddingMatrix.FromValues(train, all.Columns, all.Values[..(train * all.Columns)]);
-        var options = new HdbscanOptions
-        {
-            MinClusterSize = c.GetProperty("minClusterSize").GetInt32(),
-            MinSamples = c.GetProperty("minSamples").ValueKind == JsonValueKind.Null ? null : c.GetProperty("minSamples").GetInt32(),
-            Metric = c.GetProperty("metric").GetString() == "cosine" ? HdbscanMetric.Cosine : HdbscanMetric.Euclidean,
-        };
-        var newRows = NpyFile.Load(RDbscanFixture.PathOf(c.GetProperty("newFile").GetString()!));
-        return (new HdbscanClusterer(options, PluginContext.Default), x, newRows, c);
+        var fixture = NewRowsCase.From(Cases.Single(e => e.GetProperty("name").GetString() == name));
+        return (new HdbscanClusterer(fixture.Options, PluginContext.Default), fixture.Train, fixture.New, fixture.Json);
     }
 
     private static int[] Ints(JsonElement c, string key) => c.GetProperty(key).EnumerateArray().Select(e => e.GetInt32()).ToArray();
